@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""One entry point for the course: set everything up, then do one thing.
+
+    python3 course.py lab     # set up and open the course in JupyterLab
+    python3 course.py test    # set up and run every test (what CI runs)
+
+Other commands, for course authors and instructors:
+
+    python3 course.py bench       # speed and memory benchmarks (benchmarks/README.md)
+    python3 course.py execute     # re-run every lesson and store its outputs
+
+Everything is installed into ``.venv`` beside this file, from ``pyproject.toml``;
+nothing touches the Python you ran this with. The set-up is repeated only when
+``pyproject.toml`` changes. Needs Python 3.10+ with ``venv`` (on Debian and
+Ubuntu: ``sudo apt-get install python3-venv``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+FIRST_LESSON = "notebooks/00_start_here.ipynb"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def say(message: str) -> None:
+    print(f"[course] {message}", flush=True)
+
+
+def run(*args: str | Path, **kwargs) -> None:
+    subprocess.run([str(a) for a in args], check=True, **kwargs)
+
+
+def ensure_venv(extra: str | None) -> None:
+    """Create .venv and install the course into it (with an extra), unless already done."""
+    if sys.version_info < (3, 10):
+        sys.exit(f"The course needs Python 3.10 or newer; this is {sys.version.split()[0]}.")
+    if not PYTHON.exists():
+        say(f"creating a virtual environment in {VENV.name}/")
+        try:
+            venv.EnvBuilder(with_pip=True).create(VENV)
+        except Exception as exc:  # Debian without python3-venv fails inside ensurepip
+            shutil.rmtree(VENV, ignore_errors=True)
+            sys.exit(
+                f"Could not create a virtual environment ({exc}).\n"
+                "On Debian or Ubuntu install venv support first: sudo apt-get install python3-venv"
+            )
+    target = f".[{extra}]" if extra else "."
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    stamp = VENV / f".installed-{extra or 'base'}-{digest}"
+    if stamp.exists():
+        return
+    say(f"installing the course and its packages ({target}); the first time takes a minute")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--editable", target, cwd=ROOT)
+    stamp.touch()
+
+
+def ensure_chromium() -> None:
+    """The browser test needs Debian's Chromium; install it where we may (root, or CI)."""
+    if CHROMIUM.exists() or shutil.which("chromium"):
+        return
+    on_ci = os.environ.get("CI", "").lower() == "true"
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing Debian's chromium for the browser test")
+        run("apt-get", "update", "-qq")
+        run("apt-get", "install", "-y", "-qq", "chromium",
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    elif on_ci:
+        sys.exit("CI needs /usr/bin/chromium for the browser test and cannot install it here.")
+    else:
+        say("no Chromium found: the browser test will be skipped "
+            "(install it with: sudo apt-get install chromium)")
+
+
+def lab(args: list[str]) -> None:
+    ensure_venv(None)
+    extra = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+    say(f"opening JupyterLab at {FIRST_LESSON} (stop it with Ctrl+C)")
+    os.chdir(ROOT)
+    os.execv(PYTHON, [str(PYTHON), "-m", "jupyter", "lab", FIRST_LESSON, *extra, *args])
+
+
+def test(args: list[str]) -> None:
+    ensure_venv("dev")
+    ensure_chromium()
+    os.chdir(ROOT)
+    os.execv(PYTHON, [str(PYTHON), "-m", "pytest", *args])
+
+
+def bench(args: list[str]) -> None:
+    ensure_venv("dev")
+    os.chdir(ROOT)
+    os.execv(PYTHON, [str(PYTHON), "benchmarks/run.py", *args])
+
+
+def execute(args: list[str]) -> None:
+    """Re-run lessons (all, or those named) and store their outputs and widget state."""
+    ensure_venv("dev")
+    notebooks = args or sorted(str(p) for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    for nb in notebooks:
+        say(f"executing {nb}")
+        run(PYTHON, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+            "--inplace", nb, cwd=ROOT)
+
+
+COMMANDS = {"lab": lab, "test": test, "bench": bench, "execute": execute}
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        print(__doc__)
+        sys.exit(2)
+    COMMANDS[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""softmax_lessons: the helper package of the course "Softmax, from logits to attention".
+
+The maths lives in small modules named for what they hold and is re-exported
+here, so a lesson can write ``from softmax_lessons import softmax``. The plots
+and widgets import matplotlib and ipywidgets, which are slow to load, so they
+are imported only when a lesson asks for them: ``from softmax_lessons import plots``.
+"""
+
+from importlib import import_module
+
+from .core import entropy, log_softmax, logsumexp, sigmoid, softmax, softmax_naive
+from .reference import log_softmax_exact, logsumexp_exact, softmax_exact, ulp_error
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "entropy",
+    "log_softmax",
+    "log_softmax_exact",
+    "logsumexp",
+    "logsumexp_exact",
+    "sigmoid",
+    "softmax",
+    "softmax_exact",
+    "softmax_naive",
+    "ulp_error",
+]
+
+# Submodules that load heavy libraries: imported on first use (PEP 562).
+_LAZY_SUBMODULES = {"plots", "widgets", "checks"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY_SUBMODULES:
+        return import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'softmax_lessons' has no attribute {name!r}")

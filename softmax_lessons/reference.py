@@ -1,0 +1,197 @@
+"""An exact reference for softmax, and errors measured in units in the last place.
+
+Taught in 02. The functions here compute with Python's :mod:`decimal` module at
+50 significant digits, far beyond float64's 16, so their results are exact for
+every purpose of this course. They are slow (a Python loop over entries) and
+meant for measuring the fast functions of :mod:`softmax_lessons.core` on small
+arrays, never for real work.
+
+A float64 input is an exact binary number; ``Decimal(float)`` converts it
+without rounding, so the reference answers the question "what is the true
+softmax of exactly these floats?".
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .core import apply_where, as_float_array, check_axis
+
+__all__ = ["log_softmax_exact", "logsumexp_exact", "softmax_exact", "ulp_error"]
+
+DIGITS = 50
+
+
+def _context() -> decimal.Context:
+    return decimal.Context(prec=DIGITS, Emax=10**9, Emin=-(10**9))
+
+
+def _slices(arr: np.ndarray, axis: int):
+    """The input moved so that `axis` is last, as Decimals, one row per slice."""
+    moved = np.moveaxis(arr, axis, -1)
+    rows = moved.reshape(-1, moved.shape[-1])
+    return moved.shape, [[Decimal(float(v)) for v in row] for row in rows]
+
+
+def _lse_row(row: list[Decimal], ctx: decimal.Context) -> Decimal:
+    """log(sum(exp(row))) exactly; -Infinity if every entry is -inf; NaN if any is NaN."""
+    if any(v.is_nan() for v in row):
+        return Decimal("NaN")
+    if any(v == Decimal("Infinity") for v in row):
+        return Decimal("NaN")  # as the fast functions do: +inf makes the slice NaN
+    finite = [v for v in row if v.is_finite()]
+    if not finite:
+        return Decimal("-Infinity")
+    m = max(finite)
+    total = sum(((v - m).exp(ctx) for v in finite), Decimal(0))
+    return ctx.add(m, total.ln(ctx))
+
+
+def _rows_to_array(shape, rows, axis, to_float: bool) -> np.ndarray:
+    dtype = np.float64 if to_float else object
+    flat = np.array([v for row in rows for v in row], dtype=object)
+    if to_float:
+        flat = np.array([float(v) for v in flat], dtype=dtype)
+    return np.moveaxis(flat.reshape(shape), -1, axis)
+
+
+def logsumexp_exact(
+    x: ArrayLike, axis: int = -1, *, where: ArrayLike | None = None, as_float: bool = False
+) -> np.ndarray:
+    """Exact ``log(sum(exp(x)))`` along `axis`, as an array of ``Decimal`` (or float64).
+
+    Examples
+    --------
+    >>> str(logsumexp_exact([0.0, 0.0])[()])[:12]
+    '0.6931471805'
+    """
+    arr = as_float_array(x).astype(np.float64)
+    axis = check_axis(arr, axis, "logsumexp_exact")
+    arr = apply_where(arr, where)
+    ctx = _context()
+    shape, rows = _slices(arr, axis)
+    values = [_lse_row(row, ctx) for row in rows]
+    out = np.array(values, dtype=object).reshape(shape[:-1])
+    return out.astype(np.float64) if as_float else out
+
+
+def log_softmax_exact(
+    x: ArrayLike, axis: int = -1, *, where: ArrayLike | None = None, as_float: bool = False
+) -> np.ndarray:
+    """Exact ``x - logsumexp(x)`` along `axis`, as an array of ``Decimal`` (or float64).
+
+    Examples
+    --------
+    >>> log_softmax_exact([2.0, 1.0, 0.0], as_float=True).round(4)
+    array([-0.4076, -1.4076, -2.4076])
+    """
+    arr = as_float_array(x).astype(np.float64)
+    axis = check_axis(arr, axis, "log_softmax_exact")
+    arr = apply_where(arr, where)
+    ctx = _context()
+    shape, rows = _slices(arr, axis)
+    out_rows = []
+    for row in rows:
+        lse = _lse_row(row, ctx)
+        if lse.is_nan():
+            out_rows.append([Decimal("NaN")] * len(row))
+        elif lse == Decimal("-Infinity"):
+            out_rows.append([Decimal("-Infinity")] * len(row))
+        else:
+            out_rows.append([ctx.subtract(v, lse) for v in row])
+    return _rows_to_array(shape, out_rows, axis, as_float)
+
+
+def softmax_exact(
+    x: ArrayLike, axis: int = -1, *, where: ArrayLike | None = None, as_float: bool = False
+) -> np.ndarray:
+    """Exact softmax along `axis`, as an array of ``Decimal`` (or float64 with ``as_float``).
+
+    Follows the conventions of :func:`softmax_lessons.softmax`: masked and ``-inf``
+    entries give exactly 0, a slice with nothing allowed gives zeros, NaN or
+    ``+inf`` makes its slice NaN.
+
+    Examples
+    --------
+    >>> softmax_exact([2.0, 1.0, 0.0], as_float=True).round(3)
+    array([0.665, 0.245, 0.09 ])
+    >>> str(softmax_exact([0.0, 0.0, 0.0])[0])[:8]
+    '0.333333'
+    """
+    arr = as_float_array(x).astype(np.float64)
+    axis = check_axis(arr, axis, "softmax_exact")
+    arr = apply_where(arr, where)
+    ctx = _context()
+    shape, rows = _slices(arr, axis)
+    out_rows = []
+    for row in rows:
+        lse = _lse_row(row, ctx)
+        if lse.is_nan():
+            out_rows.append([Decimal("NaN")] * len(row))
+        elif lse == Decimal("-Infinity"):
+            out_rows.append([Decimal(0)] * len(row))
+        else:
+            out_rows.append([ctx.subtract(v, lse).exp(ctx) for v in row])
+    return _rows_to_array(shape, out_rows, axis, as_float)
+
+
+def _split(exact: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split exact values into float64 ``hi + lo`` (``lo`` carries what ``hi`` rounds away)."""
+    exact = np.asarray(exact)
+    if exact.dtype != object:
+        hi = exact.astype(np.float64)
+        return hi, np.zeros_like(hi)
+    hi = np.array([float(v) for v in exact.flat], dtype=np.float64).reshape(exact.shape)
+    lo = np.zeros_like(hi)
+    for i, (v, h) in enumerate(zip(exact.flat, hi.flat, strict=True)):
+        if v.is_finite() and np.isfinite(h):
+            lo.flat[i] = float(v - Decimal(float(h)))
+    return hi, lo
+
+
+def ulp_error(approx: ArrayLike, exact: ArrayLike) -> np.ndarray:
+    """``|approx - exact|`` in units in the last place of `approx`'s dtype.
+
+    The unit is the spacing of floats of `approx`'s dtype at the exact value
+    (``np.spacing`` of the exact value rounded to that dtype). A correctly
+    rounded result has an error of at most 0.5; "within 4 ulp" means at most 4.
+
+    Parameters
+    ----------
+    approx : array_like of float16, float32 or float64
+        The computed values.
+    exact : array_like
+        The true values: an array of ``Decimal`` from the ``*_exact`` functions,
+        or floats. Must have the same shape as `approx`.
+
+    Returns
+    -------
+    ndarray of float64
+        Same shape; 0 where both are the same infinity or both are NaN, ``inf``
+        where exactly one of them is NaN or infinite.
+
+    Examples
+    --------
+    >>> x = np.array([2.0, 1.0, 0.0])
+    >>> float(ulp_error(np.float64(1) / 3, softmax_exact([0.0, 0.0, 0.0])[0]))
+    0.3333333333333333
+    """
+    a = np.asarray(approx)
+    if a.dtype.kind != "f":
+        raise TypeError(f"approx must be a float array, got dtype {a.dtype}")
+    exact_arr = np.asarray(exact)
+    if exact_arr.shape != a.shape:
+        raise ValueError(f"approx has shape {a.shape} but exact has shape {exact_arr.shape}")
+    hi, lo = _split(exact_arr)
+    a64 = a.astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        unit = np.spacing(np.abs(hi.astype(a.dtype))).astype(np.float64)
+        err = np.abs((a64 - hi) - lo) / unit
+    same_special = (np.isnan(a64) & np.isnan(hi)) | ((a64 == hi) & np.isinf(hi))
+    one_special = ~same_special & ~(np.isfinite(a64) & np.isfinite(hi))
+    err = np.where(same_special, 0.0, err)
+    return np.where(one_special, np.inf, err)
