@@ -43,7 +43,7 @@ def run(*args: str | Path, **kwargs) -> None:
 
 def ensure_venv(extra: str | None) -> None:
     """Create .venv and install the course into it (with an extra), unless already done."""
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 (this file may be run by an older Python)
         sys.exit(f"The course needs Python 3.10 or newer; this is {sys.version.split()[0]}.")
     if not PYTHON.exists():
         say(f"creating a virtual environment in {VENV.name}/")

@@ -1,4 +1,4 @@
-"""Interactive explorers for the lessons, built with ipywidgets.
+"""Pieces every explorer uses, and the lesson-00 check that widgets work.
 
 Each explorer is a function that returns a widget. What it draws is decided by a
 pure ``*_state`` function (numbers in, a dict of what to draw out), which the
@@ -13,7 +13,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from .core import softmax
+from ..core import softmax
+
+__all__ = ["redraw", "start_here_check", "start_here_state"]
 
 
 def redraw(output: widgets.Output, draw) -> None:
@@ -55,16 +57,3 @@ def start_here_check() -> widgets.VBox:
     slider.observe(update, names="value")
     update()
     return widgets.VBox([slider, label])
-
-
-# ---- Lesson 01: definition (issue 4) ----
-
-# ---- Lesson 02: numerical stability (issue 4) ----
-
-# ---- Lesson 03: temperature, sampling, calibration (issue 5) ----
-
-# ---- Lesson 04: attention and masking (issue 5) ----
-
-# ---- Lesson 05: cross-entropy and gradients (issue 6) ----
-
-# ---- Lesson 06: beyond (issue 6) ----

@@ -1,4 +1,4 @@
-"""Figures for the lessons: one plotting style, and one function per figure.
+"""The course's plotting style, and figures shared by several lessons.
 
 Every plot function takes the numbers to draw (computed by the maths modules),
 draws on the ``ax`` it is given (or a new one), and returns that ``ax``; it does
@@ -16,7 +16,18 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-# Okabe & Ito (2008), "Color Universal Design": distinct under the common colour-vision deficiencies.
+__all__ = [
+    "COLOURS",
+    "LINESTYLES",
+    "MARKERS",
+    "OKABE_ITO",
+    "new_axes",
+    "probability_bars",
+    "use_course_style",
+]
+
+# Okabe & Ito (2008), "Color Universal Design": distinct for the common
+# colour-vision deficiencies.
 OKABE_ITO = {
     "blue": "#0072B2",
     "orange": "#E69F00",
@@ -102,16 +113,3 @@ def probability_bars(
     ax.set_ylabel("probability")
     ax.set_title(title)
     return ax
-
-
-# ---- Lesson 01: definition (issue 4) ----
-
-# ---- Lesson 02: numerical stability (issue 4) ----
-
-# ---- Lesson 03: temperature, sampling, calibration (issue 5) ----
-
-# ---- Lesson 04: attention and masking (issue 5) ----
-
-# ---- Lesson 05: cross-entropy and gradients (issue 6) ----
-
-# ---- Lesson 06: beyond (issue 6) ----

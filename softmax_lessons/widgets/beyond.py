@@ -1,0 +1,3 @@
+"""Explorers for lesson 06 Beyond: online and blockwise softmax (issue 6)."""
+
+__all__: list[str] = []
