@@ -147,12 +147,17 @@ def _shift(arr, axis, work):
 
 
 def _shifted_into(out, arr, m, t):
-    """Write (x / t) - m into `out` in place (out may already hold anything)."""
-    if t == 1.0:
-        np.subtract(arr, m, out=out, casting="unsafe")
-    else:
-        np.divide(arr, t, out=out, casting="unsafe")
-        out -= m
+    """Write (x / t) - m into `out` in place (out may already hold anything).
+
+    A +inf logit gives ``inf - inf = NaN`` here on purpose (its slice becomes NaN);
+    NumPy's warning about it is silenced because the result is the documented one.
+    """
+    with np.errstate(invalid="ignore"):
+        if t == 1.0:
+            np.subtract(arr, m, out=out, casting="unsafe")
+        else:
+            np.divide(arr, t, out=out, casting="unsafe")
+            out -= m
 
 
 # ---------------------------------------------------------------------------
@@ -260,8 +265,8 @@ def log_softmax(
     _shifted_into(out, arr, m, t)
     np.exp(out, out=out)
     total = np.sum(out, axis=axis, keepdims=True)
-    with np.errstate(divide="ignore"):  # log(0) = -inf for a slice with nothing allowed
-        log_total = np.log(total)
+    total[total == 0] = 1  # a slice with nothing allowed: keep its -inf (not -inf - -inf)
+    log_total = np.log(total)
     # Second pass: rebuild x - m in the same buffer (cheaper than a second array),
     # then subtract log(total). Two separate subtractions keep small results accurate.
     _shifted_into(out, arr, m, t)
@@ -308,7 +313,8 @@ def logsumexp(
     arr = apply_where(arr, where)
     work = _work_dtype(arr)
     m = _shift(arr, axis, work)
-    shifted = np.subtract(arr, m, dtype=work)
+    with np.errstate(invalid="ignore"):  # a +inf logit: inf - inf = NaN, as documented
+        shifted = np.subtract(arr, m, dtype=work)
     np.exp(shifted, out=shifted)
     total = np.sum(shifted, axis=axis, keepdims=True)
     with np.errstate(divide="ignore"):  # a slice with nothing allowed: log(0) = -inf
