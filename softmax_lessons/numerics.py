@@ -1,0 +1,310 @@
+"""Floating-point limits of ``exp``, where the naive softmax breaks, and accuracy sweeps.
+
+Taught in 02. Nothing here is typed in from a table: the limits of ``np.exp`` are
+measured on this machine by bisection over the floats of each dtype, and the
+accuracy of a softmax method is measured against the exact reference of
+:mod:`softmax_lessons.reference`, in units in the last place (ulp).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+from .core import as_float_array, check_axis, log_softmax, softmax_naive
+from .reference import softmax_exact, ulp_error
+
+__all__ = [
+    "DTYPES",
+    "accuracy_sweep",
+    "exp_limits",
+    "naive_nan_predicted",
+    "naive_softmax_report",
+    "softmax_log_domain",
+    "sweep_table",
+]
+
+DTYPES = ("float16", "float32", "float64")
+
+# The unsigned integer with the same width as each float: its bit pattern, read as
+# an integer, grows with the float's magnitude, so bisection over integers walks
+# through every float of the dtype in order.
+_BITS = {np.dtype(np.float16): np.uint16, np.dtype(np.float32): np.uint32,
+         np.dtype(np.float64): np.uint64}
+
+
+def _float_dtype(dtype: DTypeLike) -> np.dtype:
+    dt = np.dtype(dtype)
+    if dt not in _BITS:
+        raise TypeError(f"dtype must be float16, float32 or float64, got {dt}; "
+                        "for other types convert the logits first")
+    return dt
+
+
+def _largest_magnitude_where(ok: Callable[[np.ndarray], bool], dt: np.dtype) -> np.ndarray:
+    """The largest float t >= 0 of dtype `dt` with ``ok(t)``, given ok(0) and not ok(max)."""
+    uint = _BITS[dt]
+    lo = 0                                            # bits of 0.0: ok
+    hi = int(np.array(np.finfo(dt).max, dtype=dt).view(uint))  # bits of max: not ok
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        t = np.array(mid, dtype=uint).view(dt)
+        if ok(t):
+            lo = mid
+        else:
+            hi = mid
+    return np.array(lo, dtype=uint).view(dt)[()]
+
+
+def exp_limits(dtype: DTypeLike = "float64") -> dict:
+    """Measure where ``np.exp`` overflows and underflows in `dtype`.
+
+    Taught in 02. Both limits are found by bisection over every float of the
+    dtype, calling ``np.exp`` itself, so they are what this machine does, not a
+    number from a table. The formulas ``log(finfo.max)`` and
+    ``log(smallest_subnormal)`` are returned beside them for comparison.
+
+    Parameters
+    ----------
+    dtype : {"float16", "float32", "float64"}
+        The floating-point type the logits are stored in.
+
+    Returns
+    -------
+    dict
+        ``overflow``: the largest input whose ``exp`` is finite;
+        ``underflow``: the smallest input whose ``exp`` is not rounded to 0;
+        ``log_max`` and ``log_smallest_subnormal``: the formulas, as floats;
+        ``dtype``: the dtype's name.
+
+    Raises
+    ------
+    TypeError
+        If `dtype` is not float16, float32 or float64.
+
+    Examples
+    --------
+    >>> limits = exp_limits("float64")
+    >>> round(float(limits["overflow"]), 2), round(float(limits["underflow"]), 2)
+    (709.78, -745.13)
+    >>> next_up = np.nextafter(limits["overflow"], np.inf)   # the next float up overflows
+    >>> with np.errstate(over="ignore"):
+    ...     bool(np.isinf(np.exp(next_up)))
+    True
+    """
+    dt = _float_dtype(dtype)
+    finfo = np.finfo(dt)
+    with np.errstate(over="ignore", under="ignore"):
+        overflow = _largest_magnitude_where(lambda t: bool(np.isfinite(np.exp(t))), dt)
+        underflow = -_largest_magnitude_where(lambda t: bool(np.exp(-t) > 0), dt)
+    return {
+        "dtype": dt.name,
+        "overflow": overflow,
+        "underflow": underflow,
+        "log_max": float(np.log(np.float64(finfo.max))),
+        "log_smallest_subnormal": float(np.log(np.float64(finfo.smallest_subnormal))),
+    }
+
+
+def naive_nan_predicted(x: ArrayLike, axis: int = -1) -> np.ndarray:
+    """Which entries of ``softmax_naive(x)`` IEEE arithmetic says are NaN, from `exp_limits`.
+
+    Taught in 02. An entry is NaN when its own ``exp`` overflows (``inf / inf``),
+    when every ``exp`` of its slice underflows to 0 (``0 / 0``), or when the
+    slice holds a NaN. The limits come from :func:`exp_limits` for `x`'s dtype;
+    the tests check this prediction against what ``softmax_naive`` really returns.
+
+    Parameters
+    ----------
+    x : array_like of float16, float32 or float64
+        Logits, in the dtype the naive formula will use.
+    axis : int, default -1
+        The class axis.
+
+    Returns
+    -------
+    ndarray of bool
+        Same shape as `x`; True where the naive formula gives NaN.
+
+    Examples
+    --------
+    >>> naive_nan_predicted([1000.0, 1001.0, 999.0]).tolist()
+    [True, True, True]
+    >>> naive_nan_predicted([0.0, 1000.0]).tolist()     # exp(0) / inf is 0, not NaN
+    [False, True]
+    >>> naive_nan_predicted(np.array([9.0, 12.0], dtype=np.float16)).tolist()
+    [False, True]
+    """
+    arr = as_float_array(x)
+    axis = check_axis(arr, axis, "naive_nan_predicted")
+    limits = exp_limits(arr.dtype)
+    with np.errstate(invalid="ignore"):
+        overflows = arr > limits["overflow"]
+        underflows = arr < limits["underflow"]
+    nan_in_slice = np.any(np.isnan(arr), axis=axis, keepdims=True)
+    all_under = np.all(underflows, axis=axis, keepdims=True)
+    any_inf_exp = np.any(overflows, axis=axis, keepdims=True)
+    # A slice that holds an overflowing exp has sum inf: the others give finite / inf = 0.
+    return overflows | nan_in_slice | (all_under & ~any_inf_exp)
+
+
+def naive_softmax_report(x: ArrayLike, axis: int = -1) -> dict:
+    """Run ``softmax_naive(x)``, record NumPy's warnings, and say what went wrong.
+
+    Taught in 02. The warnings are the lesson, so they are caught and returned as
+    plain messages (without file names, which change from run to run).
+
+    Returns
+    -------
+    dict
+        ``p``: the naive result; ``nan``: its NaN mask; ``warnings``: the sorted,
+        de-duplicated messages NumPy raised; ``status``: one sentence.
+
+    Examples
+    --------
+    >>> report = naive_softmax_report([1000.0, 1001.0, 999.0])
+    >>> report["warnings"]
+    ['invalid value encountered in divide', 'overflow encountered in exp']
+    >>> report["status"]
+    'NaN: exp overflowed to inf, and inf / inf is NaN'
+    """
+    arr = as_float_array(x)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        p = softmax_naive(arr, axis=axis)
+    messages = sorted({str(w.message) for w in caught})
+    limits = exp_limits(arr.dtype)
+    nan = np.isnan(p)
+    if np.any(np.isnan(arr)):
+        status = "NaN: a logit is NaN"
+    elif np.any(nan & (arr > limits["overflow"])):
+        status = "NaN: exp overflowed to inf, and inf / inf is NaN"
+    elif np.any(nan):
+        status = "NaN: every exp underflowed to 0, and 0 / 0 is NaN"
+    elif not np.allclose(np.sum(p.astype(np.float64), axis=axis), 1.0, atol=1e-2):
+        status = "wrong: the sum of exps overflowed, so every probability is 0"
+    else:
+        status = "ok"
+    return {"p": p, "nan": nan, "warnings": messages, "status": status}
+
+
+def softmax_log_domain(x: ArrayLike, axis: int = -1) -> np.ndarray:
+    """Softmax computed as ``exp(log_softmax(x))``: the log-domain method.
+
+    Taught in 02, as one of the methods whose accuracy the lesson measures.
+
+    Examples
+    --------
+    >>> softmax_log_domain([2.0, 1.0, 0.0]).round(3)
+    array([0.665, 0.245, 0.09 ])
+    """
+    return np.exp(log_softmax(x, axis=axis))
+
+
+def accuracy_sweep(
+    methods: Mapping[str, Callable[[np.ndarray], np.ndarray]],
+    scales: Sequence[float],
+    dtypes: Sequence[str] = DTYPES,
+    *,
+    rng: np.random.Generator,
+    n_classes: int = 8,
+    n_trials: int = 10,
+) -> list[dict]:
+    """Measure the error of softmax `methods` in ulp against the exact reference.
+
+    Taught in 02. For each dtype and logit scale, `n_trials` logit vectors
+    ``scale * standard_normal(n_classes)`` are drawn, rounded to the dtype, and
+    given to every method. The exact softmax of the rounded logits (Python's
+    ``decimal``, 50 digits) is the reference, and the error of each probability
+    is measured in units in the last place of the dtype.
+
+    Parameters
+    ----------
+    methods : mapping of str to callable
+        Name -> function taking logits of shape (n_trials, n_classes) and
+        returning probabilities of the same shape and dtype (softmax on the last axis).
+    scales : sequence of float
+        Standard deviations of the logits; larger scales mean larger differences.
+    dtypes : sequence of str, default ("float16", "float32", "float64")
+    rng : numpy.random.Generator
+        Draws the logits; the same logits are used for every method.
+    n_classes, n_trials : int
+        Shape of each batch of logits.
+
+    Returns
+    -------
+    list of dict
+        One record per (dtype, scale, method): ``max_ulp`` and ``median_ulp``
+        over every probability (``inf`` when a result is NaN or infinite), and
+        ``failed``, the fraction of vectors with a non-finite result.
+
+    Examples
+    --------
+    >>> from softmax_lessons.core import softmax
+    >>> rows = accuracy_sweep({"shifted": softmax}, [1.0], ["float64"],
+    ...                       rng=np.random.default_rng(0))
+    >>> rows[0]["method"], rows[0]["max_ulp"] < 4, rows[0]["failed"]
+    ('shifted', True, 0.0)
+    """
+    if n_classes < 1 or n_trials < 1:
+        raise ValueError(f"n_classes and n_trials must be >= 1, got {n_classes} and {n_trials}")
+    records = []
+    for dtype in dtypes:
+        dt = _float_dtype(dtype)
+        for scale in scales:
+            x = (float(scale) * rng.standard_normal((n_trials, n_classes))).astype(dt)
+            exact = softmax_exact(x)
+            for name, method in methods.items():
+                with np.errstate(all="ignore"):
+                    approx = np.asarray(method(x))
+                if approx.dtype != dt or approx.shape != x.shape:
+                    raise ValueError(f"method {name!r} returned {approx.dtype} {approx.shape} "
+                                     f"for {dt} {x.shape}; it must keep the dtype and shape")
+                err = ulp_error(approx, exact)
+                records.append({
+                    "dtype": dt.name,
+                    "scale": float(scale),
+                    "method": name,
+                    "max_ulp": float(np.max(err)),
+                    "median_ulp": float(np.median(err)),
+                    "failed": float(np.mean(~np.all(np.isfinite(approx), axis=-1))),
+                })
+    return records
+
+
+def _format_ulp(value: float) -> str:
+    if not np.isfinite(value):
+        return "fails"
+    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
+
+
+def sweep_table(records: list[dict], dtype: str, stat: str = "max_ulp") -> str:
+    """A plain-text table of one statistic of `accuracy_sweep`: scales down, methods across.
+
+    Taught in 02. ``fails`` marks a method that returned NaN or inf.
+
+    Examples
+    --------
+    >>> rows = [{"dtype": "float64", "scale": 1.0, "method": "a", "max_ulp": 0.5},
+    ...         {"dtype": "float64", "scale": 1.0, "method": "b", "max_ulp": float("inf")}]
+    >>> print(sweep_table(rows, "float64"))
+    float64, max_ulp
+      scale         a         b
+          1       0.5     fails
+    """
+    rows = [r for r in records if r["dtype"] == dtype]
+    if not rows:
+        raise ValueError(f"no records for dtype {dtype!r}; the sweep has "
+                         f"{sorted({r['dtype'] for r in records})}")
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    scales = list(dict.fromkeys(r["scale"] for r in rows))
+    value = {(r["scale"], r["method"]): r[stat] for r in rows}
+    width = max(9, *(len(m) for m in methods)) + 1
+    lines = [f"{dtype}, {stat}", f"{'scale':>7}" + "".join(f"{m:>{width}}" for m in methods)]
+    for s in scales:
+        cells = "".join(f"{_format_ulp(value[(s, m)]):>{width}}" for m in methods)
+        lines.append(f"{s:>7g}{cells}")
+    return "\n".join(lines)
