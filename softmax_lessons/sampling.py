@@ -1,0 +1,452 @@
+"""Temperature, and sampling the next token: greedy, temperature, top-k and top-p.
+
+Taught in 03. Every function that draws takes a :class:`numpy.random.Generator`
+(``rng``) and never touches NumPy's global random state, so a lesson that seeds
+one generator at the top gets the same draws every time.
+
+Logits ``x`` are a 1-D array over a vocabulary (the scores of the next token).
+The distribution a sampler draws from is built in a fixed order, as in common
+text-generation libraries:
+
+1. ``softmax(x / temperature)``;
+2. top-k: keep the `top_k` most likely tokens, set the rest to 0, renormalise;
+3. top-p (nucleus): keep the smallest set of most likely tokens whose
+   probabilities add up to at least `top_p`, set the rest to 0, renormalise.
+
+Ties are broken by position: among tokens with equal probability the one with
+the lower index counts as more likely (for greedy, top-k and top-p alike).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .core import as_float_array, check_temperature, softmax
+
+__all__ = [
+    "EXAMPLE_LOGITS",
+    "EXAMPLE_VOCAB",
+    "STORY_LOGITS",
+    "STORY_VOCAB",
+    "draw_counts",
+    "filter_top_k",
+    "filter_top_p",
+    "greedy",
+    "greedy_decode",
+    "sample",
+    "sample_decode",
+    "sampling_probabilities",
+    "temperature_path",
+    "temperature_sample",
+    "top_k_sample",
+    "top_p_sample",
+]
+
+# The lesson's running example: scores of the next word in "The cat sat on the ___".
+EXAMPLE_VOCAB = ("mat", "sofa", "floor", "roof", "moon")
+EXAMPLE_LOGITS = np.array([3.0, 2.2, 1.5, 0.3, -1.0])
+
+# A toy next-token model for decoding: row i holds the logits of the token that
+# follows STORY_VOCAB[i]. "um" is a bad token: its most likely successor is itself.
+STORY_VOCAB = ("the", "cat", "sat", "on", "mat", "um", ".")
+STORY_LOGITS = np.array(
+    [
+        # the   cat   sat   on    mat   um    .
+        [-2.0, 2.0, -1.0, -2.0, 1.5, 0.0, -3.0],  # after "the"
+        [-2.0, -3.0, 2.0, 0.0, -2.0, 0.0, 0.5],  # after "cat"
+        [-1.0, -3.0, -3.0, 2.0, -2.0, 0.0, 1.0],  # after "sat"
+        [2.5, -2.0, -3.0, -3.0, -1.0, 0.0, -3.0],  # after "on"
+        [-1.0, -2.0, 0.5, -1.0, -3.0, 0.0, 1.5],  # after "mat"
+        [0.5, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0],  # after "um"
+        [2.0, 0.0, -2.0, -2.0, -2.0, 0.5, -3.0],  # after "."
+    ]
+)
+
+
+def _as_logits_1d(x: ArrayLike) -> np.ndarray:
+    arr = as_float_array(x)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(
+            f"x must be a non-empty 1-D array of logits over the vocabulary, got shape "
+            f"{arr.shape}; sample one position at a time"
+        )
+    return arr
+
+
+def _check_top_k(top_k: int) -> int:
+    if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
+        raise ValueError(
+            f"top_k must be an integer >= 1, got {top_k!r}; use top_k=None to keep every token"
+        )
+    return int(top_k)
+
+
+def _check_top_p(top_p: float) -> float:
+    if isinstance(top_p, bool) or not isinstance(top_p, (int, float, np.number)):
+        raise ValueError(f"top_p must be a number in (0, 1], got {top_p!r}")
+    value = float(top_p)
+    if not 0 < value <= 1:
+        raise ValueError(
+            f"top_p must be in (0, 1], got {top_p!r}; use top_p=1.0 (or None) to keep "
+            "every token, and a small top_p such as 0.01 to keep only the most likely one"
+        )
+    return value
+
+
+def _descending(p: np.ndarray) -> np.ndarray:
+    """Indices from most to least likely; equal probabilities keep their order (stable)."""
+    return np.argsort(-p, axis=-1, kind="stable")
+
+
+def _renormalise(p: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    kept = np.where(keep, p, 0.0)
+    return kept / np.sum(kept, axis=-1, keepdims=True)
+
+
+def greedy(x: ArrayLike) -> int:
+    """Greedy decoding: the index of the largest logit (the first one if several tie).
+
+    Taught in 03. It is the limit of temperature sampling as T -> 0+, and needs
+    no random numbers at all.
+
+    Examples
+    --------
+    >>> greedy([2.0, 1.0, 0.0])
+    0
+    >>> greedy([1.0, 3.0, 3.0])    # a tie goes to the lower index
+    1
+    """
+    return int(np.argmax(_as_logits_1d(x)))
+
+
+def filter_top_k(p: ArrayLike, top_k: int) -> np.ndarray:
+    """Keep the `top_k` most likely entries of each distribution along the last axis; renormalise.
+
+    Taught in 03. Entries outside the top k become exactly 0 and the kept ones
+    are divided by their sum, so the result is again a distribution. A tie at
+    the k-th place is broken by position (lower index kept). ``top_k >= n``
+    keeps everything.
+
+    Parameters
+    ----------
+    p : array_like, shape (..., n)
+        Probabilities along the last axis.
+    top_k : int
+        How many entries to keep; an integer >= 1.
+
+    Returns
+    -------
+    ndarray
+        Same shape as `p`; at most `top_k` non-zero entries per distribution, summing to 1.
+
+    Raises
+    ------
+    ValueError
+        If `top_k` is not an integer >= 1.
+
+    Examples
+    --------
+    >>> filter_top_k([0.5, 0.2, 0.3], 2).round(3)
+    array([0.625, 0.   , 0.375])
+    >>> filter_top_k([0.25, 0.25, 0.25, 0.25], 2)    # ties: the first two win
+    array([0.5, 0.5, 0. , 0. ])
+    """
+    arr = as_float_array(p, name="p")
+    k = _check_top_k(top_k)
+    if k >= arr.shape[-1]:
+        return arr / np.sum(arr, axis=-1, keepdims=True)
+    order = _descending(arr)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(arr.shape[-1]), axis=-1)
+    return _renormalise(arr, rank < k)
+
+
+def filter_top_p(p: ArrayLike, top_p: float) -> np.ndarray:
+    """Nucleus filtering: keep the smallest set of most likely entries with total >= `top_p`.
+
+    Taught in 03. Entries are taken from the most likely down until their
+    cumulative probability reaches `top_p`; the rest become exactly 0 and the
+    kept ones are renormalised. The most likely entry is always kept, so a tiny
+    `top_p` gives greedy decoding; ``top_p = 1.0`` keeps every entry.
+
+    Parameters
+    ----------
+    p : array_like, shape (..., n)
+        Probabilities along the last axis.
+    top_p : float
+        Probability mass to keep, in (0, 1].
+
+    Returns
+    -------
+    ndarray
+        Same shape as `p`, each distribution renormalised over its nucleus.
+
+    Raises
+    ------
+    ValueError
+        If `top_p` is not in (0, 1].
+
+    Examples
+    --------
+    >>> filter_top_p([0.5, 0.2, 0.3], 0.75).round(3)     # 0.5 + 0.3 = 0.8 >= 0.75
+    array([0.625, 0.   , 0.375])
+    >>> filter_top_p([0.5, 0.2, 0.3], 0.01)              # only the most likely
+    array([1., 0., 0.])
+    """
+    arr = as_float_array(p, name="p")
+    threshold = _check_top_p(top_p)
+    if threshold >= 1.0:
+        return arr / np.sum(arr, axis=-1, keepdims=True)
+    order = _descending(arr)
+    sorted_p = np.take_along_axis(arr, order, axis=-1)
+    cumulative = np.cumsum(sorted_p, axis=-1)
+    # An entry is kept if the mass of the entries strictly before it is still short
+    # of top_p: that is exactly "up to and including the first one that reaches it".
+    before = cumulative - sorted_p
+    keep_sorted = before < threshold
+    keep = np.empty_like(keep_sorted)
+    np.put_along_axis(keep, order, keep_sorted, axis=-1)
+    return _renormalise(arr, keep)
+
+
+def sampling_probabilities(
+    x: ArrayLike,
+    *,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+) -> np.ndarray:
+    """The distribution a sampler draws from: softmax(x / T), then top-k, then top-p.
+
+    Taught in 03.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        Logits over the vocabulary.
+    temperature : float, default 1.0
+        Divides the logits; finite and > 0 (for T -> 0 use `greedy`).
+    top_k : int, optional
+        Keep only the `top_k` most likely tokens (None keeps all).
+    top_p : float, optional
+        Keep only the nucleus of mass `top_p` (None keeps all).
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        Probabilities summing to 1, exactly 0 for every filtered-out token.
+
+    Examples
+    --------
+    >>> sampling_probabilities([2.0, 1.0, 0.0], temperature=2.0).round(3)
+    array([0.506, 0.307, 0.186])
+    >>> sampling_probabilities([2.0, 1.0, 0.0], top_k=2).round(3)
+    array([0.731, 0.269, 0.   ])
+    """
+    arr = _as_logits_1d(x)
+    p = softmax(arr, temperature=check_temperature(temperature))
+    if top_k is not None:
+        p = filter_top_k(p, top_k)
+    if top_p is not None:
+        p = filter_top_p(p, top_p)
+    return p
+
+
+def draw_counts(p: ArrayLike, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw `n_draws` tokens from the distribution `p` and count how often each came up.
+
+    Taught in 03. Each draw is one uniform number ``u`` in [0, 1) turned into a
+    token by the inverse of the cumulative distribution (the token whose slice of
+    [0, 1) contains ``u``); a token with probability 0 is never drawn.
+
+    Examples
+    --------
+    >>> counts = draw_counts([0.5, 0.0, 0.5], 1000, np.random.default_rng(0))
+    >>> int(counts.sum()), int(counts[1])
+    (1000, 0)
+    """
+    tokens = _inverse_cdf(as_float_array(p, name="p"), rng, int(n_draws))
+    return np.bincount(tokens, minlength=np.asarray(p).shape[-1])
+
+
+def _check_rng(rng) -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator, got {type(rng).__name__}; "
+            "make one at the top of the lesson with rng = np.random.default_rng(seed)"
+        )
+    return rng
+
+
+def _inverse_cdf(p: np.ndarray, rng: np.random.Generator, size: int | None) -> np.ndarray:
+    rng = _check_rng(rng)
+    if p.ndim != 1 or np.any(p < 0) or not np.isfinite(p).all() or p.sum() <= 0:
+        raise ValueError("p must be a 1-D array of non-negative probabilities with a positive sum")
+    cdf = np.cumsum(p)
+    u = rng.random(size) * cdf[-1]
+    # side="right": a token with probability 0 owns an empty slice and is never picked.
+    return np.minimum(np.searchsorted(cdf, u, side="right"), p.size - 1)
+
+
+def sample(
+    x: ArrayLike,
+    rng: np.random.Generator,
+    *,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    size: int | None = None,
+) -> int | np.ndarray:
+    """Draw token indices from `sampling_probabilities(x, ...)` with the generator `rng`.
+
+    Taught in 03. With ``size=None`` one int is returned, otherwise an array of
+    `size` independent draws.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> sample([2.0, 1.0, 0.0], rng, size=8)
+    array([0, 0, 0, 0, 1, 2, 0, 1])
+    >>> sample([2.0, 1.0, 0.0], rng, top_k=1)    # top-1 is greedy
+    0
+    """
+    p = sampling_probabilities(x, temperature=temperature, top_k=top_k, top_p=top_p)
+    tokens = _inverse_cdf(p, rng, size)
+    return int(tokens) if size is None else tokens
+
+
+def temperature_sample(
+    x: ArrayLike, rng: np.random.Generator, temperature: float = 1.0, size: int | None = None
+) -> int | np.ndarray:
+    """Sample from ``softmax(x / temperature)`` (no filtering). Taught in 03.
+
+    Examples
+    --------
+    >>> counts = np.bincount(temperature_sample([2.0, 1.0, 0.0], np.random.default_rng(1),
+    ...                                         0.05, size=100), minlength=3)
+    >>> counts.tolist()      # T = 0.05 is nearly greedy
+    [100, 0, 0]
+    """
+    return sample(x, rng, temperature=temperature, size=size)
+
+
+def top_k_sample(
+    x: ArrayLike,
+    top_k: int,
+    rng: np.random.Generator,
+    *,
+    temperature: float = 1.0,
+    size: int | None = None,
+) -> int | np.ndarray:
+    """Sample among the `top_k` most likely tokens only (renormalised). Taught in 03.
+
+    Examples
+    --------
+    >>> draws = top_k_sample([3.0, 2.0, 1.0, 0.0], 2, np.random.default_rng(0), size=500)
+    >>> sorted(set(draws.tolist()))
+    [0, 1]
+    """
+    return sample(x, rng, temperature=temperature, top_k=top_k, size=size)
+
+
+def top_p_sample(
+    x: ArrayLike,
+    top_p: float,
+    rng: np.random.Generator,
+    *,
+    temperature: float = 1.0,
+    size: int | None = None,
+) -> int | np.ndarray:
+    """Sample from the nucleus of mass `top_p` (renormalised). Taught in 03.
+
+    Examples
+    --------
+    >>> draws = top_p_sample([3.0, 2.0, 1.0, 0.0], 0.9, np.random.default_rng(0), size=500)
+    >>> sorted(set(draws.tolist()))
+    [0, 1, 2]
+    """
+    return sample(x, rng, temperature=temperature, top_p=top_p, size=size)
+
+
+def temperature_path(x: ArrayLike, temperatures: ArrayLike) -> np.ndarray:
+    """``softmax(x / T)`` for every T in `temperatures`: one distribution per row.
+
+    Taught in 03; used to draw entropy against T and the path across the simplex.
+
+    Examples
+    --------
+    >>> temperature_path([2.0, 1.0, 0.0], [0.5, 1.0, 2.0]).round(3)
+    array([[0.867, 0.117, 0.016],
+           [0.665, 0.245, 0.09 ],
+           [0.506, 0.307, 0.186]])
+    """
+    arr = _as_logits_1d(x)
+    ts = np.asarray(temperatures, dtype=float).ravel()
+    for t in ts:
+        check_temperature(float(t))
+    return softmax(arr[None, :] / ts[:, None])
+
+
+def _check_story(next_logits: ArrayLike, start: int, steps: int) -> np.ndarray:
+    table = as_float_array(next_logits, name="next_logits")
+    if table.ndim != 2 or table.shape[0] != table.shape[1]:
+        raise ValueError(
+            f"next_logits must be a square (vocab, vocab) table, got shape {table.shape}; "
+            "row i holds the logits of the token that follows token i"
+        )
+    if not 0 <= int(start) < table.shape[0]:
+        raise ValueError(f"start must be a token index in [0, {table.shape[0]}), got {start}")
+    if int(steps) < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}")
+    return table
+
+
+def greedy_decode(next_logits: ArrayLike, start: int, steps: int) -> list[int]:
+    """Generate `steps` tokens after `start` by always taking the most likely next token.
+
+    Taught in 03. `next_logits` is a bigram table: row ``i`` holds the logits of the
+    token that follows token ``i``. Greedy decoding is deterministic, so as soon
+    as a token repeats, the text loops forever.
+
+    Examples
+    --------
+    >>> tokens = greedy_decode(STORY_LOGITS, start=0, steps=8)
+    >>> " ".join(STORY_VOCAB[t] for t in tokens)
+    'the cat sat on the cat sat on the'
+    """
+    table = _check_story(next_logits, start, steps)
+    tokens = [int(start)]
+    for _ in range(int(steps)):
+        tokens.append(greedy(table[tokens[-1]]))
+    return tokens
+
+
+def sample_decode(
+    next_logits: ArrayLike,
+    start: int,
+    steps: int,
+    rng: np.random.Generator,
+    *,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+) -> list[int]:
+    """Generate `steps` tokens after `start`, sampling each one. Taught in 03.
+
+    Same table as `greedy_decode`; every step calls `sample` with `rng`.
+
+    Examples
+    --------
+    >>> tokens = sample_decode(STORY_LOGITS, 0, 8, np.random.default_rng(3), top_k=1)
+    >>> tokens == greedy_decode(STORY_LOGITS, 0, 8)     # top-1 sampling is greedy
+    True
+    """
+    table = _check_story(next_logits, start, steps)
+    _check_rng(rng)
+    tokens = [int(start)]
+    for _ in range(int(steps)):
+        tokens.append(
+            sample(table[tokens[-1]], rng, temperature=temperature, top_k=top_k, top_p=top_p)
+        )
+    return tokens
