@@ -88,7 +88,10 @@ def lab(args: list[str]) -> None:
     extra = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
     say(f"opening JupyterLab at {FIRST_LESSON} (stop it with Ctrl+C)")
     os.chdir(ROOT)
-    os.execv(PYTHON, [str(PYTHON), "-m", "jupyter", "lab", FIRST_LESSON, *extra, *args])
+    # The server's root is the course folder (so exercises/ and solutions/ show in the
+    # file browser); the first page JupyterLab shows is lesson 00.
+    os.execv(PYTHON, [str(PYTHON), "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
+                      f"--LabApp.default_url=/lab/tree/{FIRST_LESSON}", *extra, *args])
 
 
 def test(args: list[str]) -> None:
