@@ -1,0 +1,284 @@
+"""Seeded toy data and a softmax-regression trainer in plain NumPy.
+
+Taught in 05. The model is the smallest one with a softmax on top: logits are a
+linear function of the inputs, ``logits = features @ weights + bias``, and the
+loss is the cross-entropy of :mod:`softmax_lessons.losses`. Because the gradient
+of the loss with respect to the logits is ``p - y``, the whole backward pass is
+two matrix products.
+
+Two data sets use the same trainer:
+
+- :func:`make_blobs`: three clusters of 2-D points, one per class;
+- :func:`bigram_pairs`: pairs (character, next character) from a text. With
+  one-hot features and no bias, ``features @ weights`` is just a row of
+  ``weights``, and training turns each row into the log-counts of what follows
+  that character (up to a constant per row: shift invariance again).
+
+The training loop can show a progress bar from ``tqdm.auto``: a widget bar in
+JupyterLab, plain text when run in a terminal or headless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .core import as_float_array, log_softmax, softmax
+from .losses import _check_labels, cross_entropy, cross_entropy_grad, one_hot
+
+__all__ = [
+    "TOY_TEXT",
+    "TrainingResult",
+    "bigram_counts",
+    "bigram_pairs",
+    "decision_grid",
+    "make_blobs",
+    "train_softmax_regression",
+]
+
+# A short text with few letters, so that every bigram table fits on a screen.
+TOY_TEXT = (
+    "a banana and a bandana. ada and dan nab a cab. a bad band can ban a nabob. "
+    "ana can add an anna banana. dad and nan had a cabana. an abba band. "
+)
+
+
+def make_blobs(
+    rng: np.random.Generator,
+    n_per_class: int = 50,
+    centres: ArrayLike = ((-2.0, 0.0), (2.0, 0.0), (0.0, 3.0)),
+    spread: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points in 2-D around one centre per class, Gaussian with standard deviation `spread`.
+
+    Taught in 05.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The lesson's seeded generator.
+    n_per_class : int, default 50
+        Points drawn around each centre.
+    centres : array_like, shape (n_classes, n_dims)
+        One centre per class.
+    spread : float, default 1.0
+        Standard deviation of every coordinate around its centre.
+
+    Returns
+    -------
+    features : ndarray, shape (n_classes * n_per_class, n_dims)
+    labels : ndarray of int, shape (n_classes * n_per_class,)
+
+    Examples
+    --------
+    >>> features, labels = make_blobs(np.random.default_rng(0), n_per_class=4)
+    >>> features.shape, np.bincount(labels).tolist()
+    ((12, 2), [4, 4, 4])
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}; "
+                        "make one with np.random.default_rng(seed)")
+    if n_per_class < 1 or not spread > 0:
+        raise ValueError(f"need n_per_class >= 1 and spread > 0, got {n_per_class}, {spread}")
+    centres = as_float_array(centres, name="centres")
+    labels = np.repeat(np.arange(len(centres)), n_per_class)
+    features = centres[labels] + spread * rng.normal(size=(labels.size, centres.shape[1]))
+    return features, labels
+
+
+def bigram_pairs(text: str, alphabet: str | None = None) -> tuple[np.ndarray, np.ndarray, str]:
+    """Every (character, next character) pair of `text` as integer indices.
+
+    Taught in 05.
+
+    Returns
+    -------
+    previous : ndarray of int, shape (len(text) - 1,)
+    following : ndarray of int, shape (len(text) - 1,)
+    alphabet : str
+        The characters, sorted; index ``i`` stands for ``alphabet[i]``.
+
+    Examples
+    --------
+    >>> prev, nxt, alphabet = bigram_pairs("abba")
+    >>> alphabet, prev.tolist(), nxt.tolist()
+    ('ab', [0, 1, 1], [1, 1, 0])
+    """
+    if len(text) < 2:
+        raise ValueError(f"text needs at least 2 characters to make a pair, got {text!r}")
+    alphabet = "".join(sorted(set(text))) if alphabet is None else alphabet
+    index = {ch: i for i, ch in enumerate(alphabet)}
+    missing = sorted(set(text) - set(index))
+    if missing:
+        raise ValueError(f"characters {missing} are not in the alphabet {alphabet!r}")
+    codes = np.array([index[ch] for ch in text])
+    return codes[:-1], codes[1:], alphabet
+
+
+def bigram_counts(previous: ArrayLike, following: ArrayLike, n_symbols: int) -> np.ndarray:
+    """Count matrix: entry ``[i, j]`` is how often symbol ``j`` follows symbol ``i``.
+
+    Taught in 05.
+
+    Examples
+    --------
+    >>> bigram_counts([0, 1, 1], [1, 1, 0], 2)
+    array([[0, 1],
+           [1, 1]])
+    """
+    prev = _check_labels(previous, n_symbols)
+    nxt = _check_labels(following, n_symbols)
+    counts = np.zeros((n_symbols, n_symbols), dtype=int)
+    np.add.at(counts, (prev, nxt), 1)
+    return counts
+
+
+@dataclass
+class TrainingResult:
+    """The trained weights and bias, and the loss before each step and at the end.
+
+    ``losses[0]`` is the loss of the untrained model, ``losses[-1]`` the final one.
+    """
+
+    weights: np.ndarray
+    bias: np.ndarray
+    losses: np.ndarray
+
+    def logits(self, features: ArrayLike) -> np.ndarray:
+        """``features @ weights + bias``."""
+        return as_float_array(features, name="features") @ self.weights + self.bias
+
+    def probabilities(self, features: ArrayLike) -> np.ndarray:
+        """softmax of the logits, one row per example."""
+        return softmax(self.logits(features))
+
+    def log_probabilities(self, features: ArrayLike) -> np.ndarray:
+        """log-softmax of the logits, one row per example."""
+        return log_softmax(self.logits(features))
+
+
+def train_softmax_regression(
+    features: ArrayLike,
+    labels: ArrayLike,
+    n_classes: int | None = None,
+    *,
+    steps: int = 200,
+    learning_rate: float = 0.5,
+    use_bias: bool = True,
+    progress: bool = False,
+    description: str = "training",
+) -> TrainingResult:
+    """Fit ``softmax(features @ weights + bias)`` to `labels` by full-batch gradient descent.
+
+    Taught in 05. The weights start at zero (every class equally likely), so
+    training is deterministic. Each step computes the logits, the mean
+    cross-entropy, its gradient ``(p - y) / N`` with respect to the logits, and by
+    the chain rule ``features.T @ grad`` for the weights and ``grad.sum(0)`` for
+    the bias.
+
+    Parameters
+    ----------
+    features : array_like, shape (n_examples, n_features)
+    labels : array_like of int, shape (n_examples,)
+    n_classes : int, optional
+        Defaults to ``labels.max() + 1``.
+    steps : int, default 200
+        Gradient steps.
+    learning_rate : float, default 0.5
+    use_bias : bool, default True
+        Learn a bias per class (the bigram model has none).
+    progress : bool, default False
+        Show a ``tqdm.auto`` progress bar with the current loss.
+    description : str, default "training"
+        Label of the progress bar.
+
+    Returns
+    -------
+    TrainingResult
+
+    Examples
+    --------
+    >>> features, labels = make_blobs(np.random.default_rng(0), n_per_class=20)
+    >>> result = train_softmax_regression(features, labels, steps=100)
+    >>> round(float(result.losses[0]), 4), bool(result.losses[-1] < 0.2)   # log 3 at the start
+    (1.0986, True)
+    """
+    x = as_float_array(features, name="features")
+    if x.ndim != 2:
+        raise ValueError(f"features must be 2-D (n_examples, n_features), got shape {x.shape}")
+    labels = np.asarray(labels)
+    if labels.shape != (x.shape[0],):
+        raise ValueError(f"need one label per row of features ({x.shape[0]}), "
+                         f"got labels of shape {labels.shape}")
+    n_classes = int(labels.max()) + 1 if n_classes is None else n_classes
+    _check_labels(labels, n_classes)
+    if steps < 0 or not learning_rate > 0:
+        raise ValueError(f"need steps >= 0 and learning_rate > 0, got {steps}, {learning_rate}")
+    y = one_hot(labels, n_classes)
+
+    weights = np.zeros((x.shape[1], n_classes))
+    bias = np.zeros(n_classes)
+    losses = np.empty(steps + 1)
+    bar = _progress_bar(steps, description) if progress else None
+    for step in range(steps + 1):
+        logits = x @ weights + bias
+        losses[step] = cross_entropy(logits, y)
+        if step == steps:
+            break
+        grad_logits = cross_entropy_grad(logits, y)   # (p - y) / N
+        weights -= learning_rate * (x.T @ grad_logits)
+        if use_bias:
+            bias -= learning_rate * grad_logits.sum(axis=0)
+        if bar is not None:
+            bar.update(1)
+            if step % 10 == 0:
+                bar.set_postfix(loss=f"{losses[step]:.4f}", refresh=False)
+    if bar is not None:
+        bar.set_postfix(loss=f"{losses[-1]:.4f}")
+        bar.close()
+    return TrainingResult(weights=weights, bias=bias, losses=losses)
+
+
+def _progress_bar(steps: int, description: str):
+    """A tqdm bar: a widget in JupyterLab, text in a terminal (tqdm.auto decides)."""
+    from tqdm.auto import tqdm  # imported here: only the lesson's training cell needs it
+
+    return tqdm(total=steps, desc=description, unit="step")
+
+
+def decision_grid(
+    result: TrainingResult,
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    resolution: int = 200,
+) -> dict[str, np.ndarray]:
+    """Predicted class and its probability on a grid of 2-D points, for a decision-region plot.
+
+    Taught in 05.
+
+    Returns
+    -------
+    dict
+        ``xs`` and ``ys`` (1-D grid coordinates), ``predicted`` (int, shape
+        ``(resolution, resolution)``, rows follow ``ys``) and ``confidence``
+        (the largest probability at each point).
+
+    Examples
+    --------
+    >>> result = TrainingResult(np.array([[1.0, -1.0], [0.0, 0.0]]), np.zeros(2), np.zeros(1))
+    >>> grid = decision_grid(result, (-1, 1), (-1, 1), resolution=3)
+    >>> grid["predicted"].tolist()
+    [[1, 0, 0], [1, 0, 0], [1, 0, 0]]
+    """
+    if result.weights.shape[0] != 2:
+        raise ValueError(f"decision_grid needs a model of 2-D inputs, got "
+                         f"{result.weights.shape[0]} features")
+    xs = np.linspace(*xlim, resolution)
+    ys = np.linspace(*ylim, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    p = result.probabilities(np.column_stack([gx.ravel(), gy.ravel()]))
+    shape = (resolution, resolution)
+    return {"xs": xs, "ys": ys, "predicted": p.argmax(axis=1).reshape(shape),
+            "confidence": p.max(axis=1).reshape(shape)}

@@ -1,0 +1,134 @@
+"""Tests for softmax_lessons.training: toy data and the softmax-regression trainer."""
+
+import io
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from softmax_lessons.core import log_softmax
+from softmax_lessons.losses import cross_entropy, finite_difference_gradient, one_hot
+from softmax_lessons.training import (
+    TOY_TEXT,
+    TrainingResult,
+    bigram_counts,
+    bigram_pairs,
+    decision_grid,
+    make_blobs,
+    train_softmax_regression,
+)
+
+
+def test_blobs_are_seeded_balanced_and_around_their_centres():
+    f1, l1 = make_blobs(np.random.default_rng(3), n_per_class=200)
+    f2, _ = make_blobs(np.random.default_rng(3), n_per_class=200)
+    assert_allclose(f1, f2)
+    assert np.bincount(l1).tolist() == [200, 200, 200]
+    means = np.array([f1[l1 == c].mean(axis=0) for c in range(3)])
+    assert_allclose(means, [(-2, 0), (2, 0), (0, 3)], atol=0.25)
+
+
+def test_blobs_need_a_generator():
+    with pytest.raises(TypeError, match="default_rng"):
+        make_blobs(0)
+
+
+def test_untrained_model_predicts_uniform_so_loss_is_log_k():
+    features, labels = make_blobs(np.random.default_rng(0), n_per_class=10)
+    result = train_softmax_regression(features, labels, steps=0)
+    assert_allclose(result.losses, [np.log(3)], rtol=1e-15)
+
+
+def test_blob_loss_falls_below_0_2_in_200_steps():
+    features, labels = make_blobs(np.random.default_rng(0), n_per_class=50)
+    result = train_softmax_regression(features, labels, steps=200, learning_rate=0.5)
+    assert result.losses.shape == (201,)
+    assert result.losses[-1] < 0.2
+    assert np.all(np.diff(result.losses) <= 1e-12)  # gradient descent on a convex loss
+    accuracy = np.mean(result.probabilities(features).argmax(axis=1) == labels)
+    assert accuracy > 0.9
+
+
+def test_first_step_follows_the_hand_derived_gradient():
+    # one step of the trainer equals one step along the finite-difference gradient
+    features, labels = make_blobs(np.random.default_rng(1), n_per_class=5)
+    lr = 0.3
+    result = train_softmax_regression(features, labels, steps=1, learning_rate=lr)
+    y = one_hot(labels, 3)
+
+    def loss_of(params):
+        w, b = params[:6].reshape(2, 3), params[6:]
+        return cross_entropy(features @ w + b, y)
+
+    grad = finite_difference_gradient(loss_of, np.zeros(9))
+    assert_allclose(result.weights.ravel(), -lr * grad[:6], atol=1e-8)
+    assert_allclose(result.bias, -lr * grad[6:], atol=1e-8)
+
+
+def test_bigram_pairs_and_counts():
+    prev, nxt, alphabet = bigram_pairs("banana")
+    assert alphabet == "abn"
+    counts = bigram_counts(prev, nxt, len(alphabet))
+    # ba an na an na: a->n twice, n->a twice, b->a once
+    assert counts.tolist() == [[0, 0, 2], [1, 0, 0], [2, 0, 0]]
+
+
+def test_bigram_pairs_refuse_characters_outside_the_alphabet():
+    with pytest.raises(ValueError, match="not in the alphabet"):
+        bigram_pairs("abc", alphabet="ab")
+
+
+def test_bigram_model_learns_the_log_counts():
+    prev, nxt, alphabet = bigram_pairs(TOY_TEXT)
+    counts = bigram_counts(prev, nxt, len(alphabet))
+    n = len(alphabet)
+    result = train_softmax_regression(one_hot(prev, n), nxt, n, steps=500,
+                                      learning_rate=10.0, use_bias=False)
+    seen = counts > 0
+    counted = np.log(counts[seen] / counts.sum(axis=1, keepdims=True).repeat(n, 1)[seen])
+    learned = log_softmax(result.weights)[seen]
+    assert np.max(np.abs(learned - counted)) < 0.05
+    # the best possible loss is the entropy of the counted next-character distributions
+    best = -np.sum(counts[seen] * counted) / counts.sum()
+    assert 0 < result.losses[-1] - best < 0.01
+
+
+def test_progress_bar_shows_steps_and_loss_as_text_when_headless(monkeypatch):
+    stream = io.StringIO()
+    import tqdm.auto
+
+    original = tqdm.auto.tqdm
+    monkeypatch.setattr(tqdm.auto, "tqdm", lambda **kw: original(file=stream, **kw))
+    features, labels = make_blobs(np.random.default_rng(0), n_per_class=5)
+    train_softmax_regression(features, labels, steps=30, progress=True, description="blobs")
+    text = stream.getvalue()
+    assert "blobs" in text and "30/30" in text and "loss=" in text
+
+
+def test_trainer_refuses_bad_shapes_and_settings():
+    features = np.zeros((4, 2))
+    with pytest.raises(ValueError, match="one label per row"):
+        train_softmax_regression(features, np.array([0, 1]))
+    with pytest.raises(ValueError, match="learning_rate > 0"):
+        train_softmax_regression(features, np.array([0, 1, 0, 1]), learning_rate=0)
+    with pytest.raises(ValueError, match="features must be 2-D"):
+        train_softmax_regression(np.zeros(4), np.array([0, 1, 0, 1]))
+
+
+def test_decision_grid_predicts_the_class_of_the_nearest_centre():
+    features, labels = make_blobs(np.random.default_rng(2), n_per_class=50)
+    result = train_softmax_regression(features, labels, steps=300)
+    grid = decision_grid(result, (-4, 4), (-2, 5), resolution=81)
+    assert grid["predicted"].shape == (81, 81)
+    nearest = {(-2.0, 0.0): 0, (2.0, 0.0): 1, (0.0, 3.0): 2}
+    for (cx, cy), cls in nearest.items():
+        i, j = np.argmin(np.abs(grid["ys"] - cy)), np.argmin(np.abs(grid["xs"] - cx))
+        assert grid["predicted"][i, j] == cls
+        assert grid["confidence"][i, j] > 0.8
+    assert np.all((grid["confidence"] >= 1 / 3) & (grid["confidence"] <= 1))
+
+
+def test_decision_grid_needs_two_input_features():
+    result = TrainingResult(np.zeros((3, 2)), np.zeros(2), np.zeros(1))
+    with pytest.raises(ValueError, match="2-D inputs"):
+        decision_grid(result, (0, 1), (0, 1))
