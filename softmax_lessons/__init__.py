@@ -26,8 +26,14 @@ __all__ = [
     "ulp_error",
 ]
 
-# Submodules that load heavy libraries: imported on first use (PEP 562).
-_LAZY_SUBMODULES = {"plots", "widgets", "checks"}
+# Every submodule is reachable as an attribute (``softmax_lessons.sampling``), but it
+# is imported only on first use (PEP 562): plots and widgets load matplotlib and
+# ipywidgets, which would make ``import softmax_lessons`` slow.
+_LAZY_SUBMODULES = {
+    "accurate", "attention", "autograd", "calibration", "checks", "core", "exercises",
+    "grading", "losses", "numerics", "online", "plots", "reference", "sampling",
+    "training", "widgets",
+}
 
 
 def __getattr__(name: str):
