@@ -1,0 +1,449 @@
+"""Helpers for the real-browser test: our own JupyterLab server, and checks run in Chromium.
+
+Used by ``tests/test_browser.py`` (and reusable from a script). Nothing here runs at
+import time, and nothing here imports Playwright: the test decides whether it can run.
+
+The server works on a temporary copy of the lessons with their outputs cleared, so a
+run never writes into the committed notebooks; it has its own settings (no virtual
+scrolling of cells, no autosave, no news pop-up), its own port and token, and it is
+stopped by its process id, never by name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+SCREENSHOTS = ROOT / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HOW_TO_ENABLE = (
+    "the browser test needs Debian's Chromium at /usr/bin/chromium and the Playwright "
+    "package: install them with `sudo apt-get install chromium` and "
+    "`python3 course.py test` (which installs the dev packages), then run it again"
+)
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+# JupyterLab user settings for the test server (one file per plugin).
+LAB_SETTINGS = {
+    # Keep every cell in the DOM, so all outputs can be checked and photographed.
+    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+    # Never write back to disk (we work on a copy anyway).
+    "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
+    # No "Would you like to receive news?" toast over the screenshots.
+    "@jupyterlab/apputils-extension/notification": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+}
+
+
+def on_ci() -> bool:
+    """True when the CI variable says so (then the browser test must run, never skip)."""
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def lesson_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
+    """Every notebook in `folder`, in lesson order (their names start with the number)."""
+    return sorted(folder.glob("*.ipynb"))
+
+
+def free_port() -> int:
+    """A TCP port on the loopback interface that nobody is listening on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def cleared_copy(source: Path, target: Path) -> None:
+    """Write `source` to `target` without outputs, execution counts or widget state.
+
+    Stored widget views would otherwise show "Error displaying widget: model not
+    found" until their cell is run again, which would hide real failures.
+    """
+    nb = json.loads(source.read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+    nb.get("metadata", {}).pop("widgets", None)
+    target.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+
+
+class LabServer:
+    """A JupyterLab server of our own on 127.0.0.1, serving a cleared copy of `notebooks`.
+
+    Use it as a context manager; it is stopped (by its pid, then its process group,
+    which holds only what it started) and its temporary folder removed on exit, also
+    when the body raised.
+    """
+
+    def __init__(self, notebooks: Path = NOTEBOOKS, startup_timeout: float = 60.0) -> None:
+        self.source = Path(notebooks)
+        self.startup_timeout = startup_timeout
+        self.token = secrets.token_hex(16)
+        self.port = 0
+        self.proc: subprocess.Popen | None = None
+        self.tmp: Path | None = None
+        self.log_path: Path | None = None
+
+    # -- life cycle ---------------------------------------------------------------------
+    def __enter__(self) -> LabServer:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self.tmp = Path(tempfile.mkdtemp(prefix="course-browser-"))
+        root = self.tmp / "root"
+        (root / "notebooks").mkdir(parents=True)
+        for nb in lesson_notebooks(self.source):
+            cleared_copy(nb, root / "notebooks" / nb.name)
+        settings = self.tmp / "settings"
+        for plugin, values in LAB_SETTINGS.items():
+            path = settings / f"{plugin}.jupyterlab-settings"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(values), encoding="utf-8")
+        env = {
+            **os.environ,
+            # The kernel runs in the copied folder: let it import the course package.
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
+                                                        os.environ.get("PYTHONPATH")])),
+            "JUPYTER_CONFIG_DIR": str(self.tmp / "config"),
+            "JUPYTER_RUNTIME_DIR": str(self.tmp / "runtime"),
+            "IPYTHONDIR": str(self.tmp / "ipython"),
+        }
+        last_error = ""
+        for _attempt in range(3):  # another process may grab the free port first
+            self.port = free_port()
+            self.log_path = self.tmp / f"server-{self.port}.log"
+            args = [
+                sys.executable, "-m", "jupyter", "lab", "--no-browser",
+                "--ServerApp.ip=127.0.0.1",
+                f"--ServerApp.port={self.port}",
+                "--ServerApp.port_retries=0",
+                f"--IdentityProvider.token={self.token}",
+                f"--ServerApp.root_dir={root}",
+                "--LabApp.expose_app_in_browser=True",
+                f"--LabApp.user_settings_dir={settings}",
+                f"--LabApp.workspaces_dir={self.tmp / 'workspaces'}",
+            ]
+            if hasattr(os, "geteuid") and os.geteuid() == 0:
+                args.append("--allow-root")
+            with open(self.log_path, "wb") as log:
+                self.proc = subprocess.Popen(args, cwd=root, env=env, stdout=log,
+                                             stderr=subprocess.STDOUT, start_new_session=True)
+            if self._wait_ready():
+                return
+            last_error = self.log_tail()
+            self._stop_process()
+        raise RuntimeError(f"JupyterLab did not start on 127.0.0.1; its log ends:\n{last_error}")
+
+    def _wait_ready(self) -> bool:
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                self.api("GET", "api/status", timeout=2)
+                return True
+            except (OSError, urllib.error.URLError):
+                time.sleep(0.25)
+        return False
+
+    def stop(self) -> None:
+        self._stop_process()
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+
+    def _stop_process(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        try:  # a clean shutdown also stops the kernels it started
+            self.api("POST", "api/shutdown", timeout=5, port=self.port)
+            proc.wait(timeout=10)
+            return
+        except (OSError, urllib.error.URLError, subprocess.TimeoutExpired):
+            pass
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            # Our server and whatever it started live in their own process group.
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+    # -- talking to it ----------------------------------------------------------------
+    def url(self, path: str = "lab") -> str:
+        sep = "&" if "?" in path else "?"
+        return f"http://127.0.0.1:{self.port}/{path}{sep}token={self.token}"
+
+    def api(self, method: str, path: str, timeout: float = 10, port: int | None = None):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port or self.port}/{path}", method=method,
+            headers={"Authorization": f"token {self.token}"},
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels(self) -> None:
+        """Stop every kernel of this server (keeps the 2-core machine free between lessons)."""
+        for kernel in self.api("GET", "api/kernels"):
+            try:
+                self.api("DELETE", f"api/kernels/{kernel['id']}")
+            except urllib.error.URLError:
+                pass
+
+    def log_tail(self, chars: int = 3000) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return "(no log)"
+        return self.log_path.read_text(encoding="utf-8", errors="replace")[-chars:]
+
+
+# -- the checks, in the browser ----------------------------------------------------------
+
+JS_NOTEBOOK_READY = """(path) => {
+    const app = window.jupyterapp;
+    if (!app) return false;
+    const w = app.shell.currentWidget;
+    if (!w || !w.context || w.context.path !== path || !w.context.isReady) return false;
+    const k = w.sessionContext.session && w.sessionContext.session.kernel;
+    return !!k && k.status === 'idle';
+}"""
+
+JS_RUN_FINISHED = """() => {
+    const w = window.jupyterapp.shell.currentWidget;
+    const k = w.sessionContext.session && w.sessionContext.session.kernel;
+    if (!k || k.status !== 'idle') return false;
+    const cells = w.content.model.toJSON().cells.filter(c => c.cell_type === 'code');
+    if (cells.some(c => (c.outputs || []).some(o => o.output_type === 'error'))) return true;
+    const src = c => Array.isArray(c.source) ? c.source.join('') : c.source;
+    return cells.every(c => c.execution_count !== null || src(c).trim() === '');
+}"""
+
+# Widget outputs that show neither a rendered widget nor an error yet.
+JS_UNRENDERED_WIDGETS = """() => {
+    const sel = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.widget-view+json"]';
+    const nodes = [...document.querySelectorAll('.jp-NotebookPanel ' + sel)];
+    return nodes.filter(n => !n.querySelector('.jupyter-widgets')
+                             && !n.textContent.includes('Error displaying widget')).length;
+}"""
+
+# What a slider's widget shows, apart from the slider itself (its own readout moves).
+JS_SLIDER_SIGNATURE = """(handle) => {
+    const view = handle.closest('.jp-OutputArea-output');
+    const clone = view.cloneNode(true);
+    clone.querySelectorAll('.widget-slider').forEach(n => n.remove());
+    return clone.innerHTML;
+}"""
+
+JS_SLIDER_READOUT = """(handle) => {
+    const slider = handle.closest('.widget-slider');
+    const readout = slider.querySelector('.widget-readout');
+    return (readout ? (readout.value || readout.textContent) : '')
+           + '|' + (handle.getAttribute('aria-valuenow') || '');
+}"""
+
+JS_SLIDER_NAME = """(handle) => {
+    const slider = handle.closest('.widget-slider');
+    const label = slider.querySelector('.widget-label');
+    return (label && label.textContent.trim()) || 'unnamed slider';
+}"""
+
+# Scroll the notebook to its top; return the window height that shows all of it.
+JS_CONTENT_HEIGHT = """() => {
+    const outer = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer');
+    const cells = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-viewport');
+    if (!outer || !cells) return document.body.scrollHeight;
+    outer.scrollTop = 0;
+    const top = outer.getBoundingClientRect().top;
+    const chrome = window.innerHeight - outer.getBoundingClientRect().bottom;
+    return top + cells.getBoundingClientRect().height + chrome + 40;
+}"""
+
+JS_CLOSE_CURRENT = """async () => {
+    const w = window.jupyterapp.shell.currentWidget;
+    if (!w) return;
+    try { await w.sessionContext.shutdown(); } catch (e) {}
+    w.context.model.dirty = false;
+    w.dispose();
+}"""
+
+
+def open_notebook(page, server: LabServer, name: str, timeout_ms: int = 90_000) -> str:
+    """Open notebooks/`name` in JupyterLab and wait until its kernel is idle."""
+    path = f"notebooks/{name}"
+    if not page.evaluate("() => !!window.jupyterapp"):
+        page.goto(server.url(f"lab/tree/{path}?reset"), timeout=timeout_ms)
+        page.wait_for_function("() => !!window.jupyterapp", timeout=timeout_ms)
+    else:
+        page.evaluate("(p) => window.jupyterapp.commands.execute('docmanager:open', {path: p})",
+                      path)
+    try:
+        page.wait_for_function(JS_NOTEBOOK_READY, arg=path, timeout=timeout_ms, polling=250)
+    except Exception as exc:
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count():
+            raise RuntimeError(
+                f"{name}: JupyterLab shows a dialog instead of a kernel: "
+                f"{dialog.first.inner_text()!r} (is the kernelspec python3?)") from exc
+        raise RuntimeError(f"{name}: the notebook or its kernel was not ready after "
+                           f"{timeout_ms / 1000:.0f} s") from exc
+    return path
+
+
+def run_all_cells(page, timeout_ms: int = 120_000) -> dict:
+    """Run every cell (Run > Run All Cells), wait for the kernel to finish, return the notebook."""
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(JS_RUN_FINISHED, timeout=timeout_ms, polling=250)
+    return page.evaluate("() => window.jupyterapp.shell.currentWidget.content.model.toJSON()")
+
+
+def error_outputs(nb: dict) -> list[str]:
+    """One line per error output: which cell, which exception."""
+    problems = []
+    code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    for number, cell in enumerate(code_cells, start=1):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                problems.append(f"code cell {number} raised {out.get('ename')}: "
+                                f"{out.get('evalue')}")
+    return problems
+
+
+def count_widget_outputs(nb: dict) -> int:
+    return sum(WIDGET_MIME in out.get("data", {})
+               for cell in nb["cells"] if cell["cell_type"] == "code"
+               for out in cell.get("outputs", []))
+
+
+def widget_problems(page, expected: int, timeout_ms: int = 20_000) -> list[str]:
+    """Wait for every widget output to render; report those that did not, and widget errors."""
+    problems = []
+    if expected:
+        try:
+            page.wait_for_function(f"() => ({JS_UNRENDERED_WIDGETS})() === 0",
+                                   timeout=timeout_ms, polling=200)
+        except Exception:
+            missing = page.evaluate(JS_UNRENDERED_WIDGETS)
+            problems.append(f"{missing} of {expected} widget(s) never rendered "
+                            f"(waited {timeout_ms / 1000:.0f} s)")
+    # Only outputs count: a lesson's prose may quote the message to explain it.
+    text = page.evaluate("""() => [...document.querySelectorAll(
+        '.jp-NotebookPanel .jp-OutputArea-output')].map(n => n.innerText).join('\\n')""")
+    if "Error displaying widget" in text:
+        line = next(ln for ln in text.splitlines() if "Error displaying widget" in ln)
+        problems.append(f"an output says {line.strip()!r}")
+    return problems
+
+
+def slider_problems(page, timeout_ms: int = 5_000) -> tuple[int, list[str]]:
+    """Move every slider one step by keyboard; its widget's output must change.
+
+    Returns the number of sliders tried and the problems found.
+    """
+    problems = []
+    handles = page.locator(".jp-NotebookPanel .widget-slider .noUi-handle")
+    # Range sliders have two handles; one is enough to show the wiring works.
+    n_handles = handles.count()
+    seen_sliders = 0
+    for i in range(n_handles):
+        handle = handles.nth(i)
+        first = "(h) => h.closest('.widget-slider').querySelector('.noUi-handle') === h"
+        if not handle.evaluate(first):
+            continue
+        seen_sliders += 1
+        name = handle.evaluate(JS_SLIDER_NAME)
+        before = handle.evaluate(JS_SLIDER_SIGNATURE)
+        start = handle.evaluate(JS_SLIDER_READOUT)
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        moved = False
+        for key in ("ArrowRight", "ArrowLeft", "ArrowUp", "ArrowDown"):
+            handle.press(key)
+            if handle.evaluate(JS_SLIDER_READOUT) != start:
+                moved = True
+                break
+        if not moved:
+            problems.append(f"slider {name!r} did not move when its handle got arrow keys")
+            continue
+        try:
+            page.wait_for_function(
+                f"([h, before]) => ({JS_SLIDER_SIGNATURE})(h) !== before",
+                arg=[handle.element_handle(), before], timeout=timeout_ms, polling=100)
+        except Exception:
+            problems.append(f"slider {name!r} moved (now {handle.evaluate(JS_SLIDER_READOUT)}) "
+                            f"but its output did not change within {timeout_ms / 1000:.0f} s")
+    return seen_sliders, problems
+
+
+def screenshot(page, target: Path, width: int = 1280, max_height: int = 16_000) -> None:
+    """Photograph the whole notebook: grow the window to the notebook's height first."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = page.viewport_size
+    page.evaluate("() => window.jupyterapp.shell.collapseLeft()")  # no file browser
+    height = min(max_height, int(page.evaluate(JS_CONTENT_HEIGHT)))
+    page.set_viewport_size({"width": width, "height": max(height, 600)})
+    page.wait_for_timeout(300)  # let JupyterLab lay out the taller window
+    page.evaluate(JS_CONTENT_HEIGHT)  # back to the top after the re-layout
+    page.screenshot(path=str(target))
+    if old:
+        page.set_viewport_size(old)
+
+
+def close_notebook(page) -> None:
+    page.evaluate(JS_CLOSE_CURRENT)
+
+
+def check_notebook(page, server: LabServer, name: str, shots: Path = SCREENSHOTS) -> dict:
+    """Open, run all, check errors, widgets and sliders, take a screenshot, close.
+
+    Returns a report: ``problems`` (empty when all is well), ``widgets``, ``sliders``,
+    ``screenshot`` and ``seconds``.
+    """
+    started = time.perf_counter()
+    open_notebook(page, server, name)
+    try:
+        nb = run_all_cells(page)
+        problems = error_outputs(nb)
+        n_widgets = count_widget_outputs(nb)
+        problems += widget_problems(page, n_widgets)
+        n_sliders, slider_issues = slider_problems(page)
+        problems += slider_issues
+        shot = shots / f"{Path(name).stem}.png"
+        screenshot(page, shot)
+    finally:
+        close_notebook(page)
+        server.shutdown_kernels()
+    return {"problems": problems, "widgets": n_widgets, "sliders": n_sliders,
+            "screenshot": shot, "seconds": time.perf_counter() - started}
