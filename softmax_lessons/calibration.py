@@ -1,0 +1,249 @@
+"""Calibration: does a confidence of 0.8 mean right 80% of the time? Temperature scaling.
+
+Taught in 03. A classifier is *calibrated* when, among the examples it labels
+with confidence c (its largest probability), a fraction c is right. Models
+trained with cross-entropy are often over-confident. Temperature scaling fixes
+this with one number: divide every logit by a T > 1 fitted on held-out data.
+Dividing by T never changes which class is largest, so accuracy is unchanged.
+
+NumPy only: the 1-D fit is a safeguarded Newton search written out below.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .core import as_float_array, check_temperature, log_softmax, softmax
+
+__all__ = [
+    "expected_calibration_error",
+    "fit_temperature",
+    "negative_log_likelihood",
+    "overconfident_classifier",
+    "reliability_bins",
+]
+
+
+def _check_labels(x: np.ndarray, labels: ArrayLike) -> np.ndarray:
+    if x.ndim != 2:
+        raise ValueError(f"expected a 2-D array of shape (n_samples, n_classes), got {x.shape}")
+    lab = np.asarray(labels)
+    if lab.shape != (x.shape[0],) or lab.dtype.kind not in "iu":
+        raise ValueError(
+            f"labels must be {x.shape[0]} integer class indices, got shape {lab.shape} and "
+            f"dtype {lab.dtype}; pass the index of the true class of each example"
+        )
+    if lab.size and (lab.min() < 0 or lab.max() >= x.shape[1]):
+        raise ValueError(
+            f"labels must be in [0, {x.shape[1]}), got values from {lab.min()} to {lab.max()}"
+        )
+    return lab
+
+
+def negative_log_likelihood(x: ArrayLike, labels: ArrayLike, temperature: float = 1.0) -> float:
+    """Mean of ``-log softmax(x / T)[label]`` over the examples: the loss temperature scaling fits.
+
+    Taught in 03 (and 05, where it is cross-entropy).
+
+    Parameters
+    ----------
+    x : array_like, shape (n_samples, n_classes)
+        Logits.
+    labels : array_like of int, shape (n_samples,)
+        The true class of each example.
+    temperature : float, default 1.0
+        Divides the logits.
+
+    Examples
+    --------
+    >>> round(negative_log_likelihood([[2.0, 1.0, 0.0]], [0]), 4)
+    0.4076
+    """
+    arr = as_float_array(x)
+    lab = _check_labels(arr, labels)
+    logp = log_softmax(arr, temperature=check_temperature(temperature))
+    return float(-np.mean(logp[np.arange(lab.size), lab]))
+
+
+def fit_temperature(
+    x: ArrayLike,
+    labels: ArrayLike,
+    *,
+    bounds: tuple[float, float] = (0.05, 20.0),
+    tol: float = 1e-10,
+    max_iter: int = 100,
+) -> float:
+    """The temperature that minimises `negative_log_likelihood` on held-out logits.
+
+    Taught in 03. We search over ``b = 1 / T``, where the loss
+    ``L(b) = mean(logsumexp(b x) - b x_label)`` is convex, with slope
+    ``L'(b) = mean(E_p[x] - x_label)`` (expected logit minus true logit) and
+    curvature ``L''(b) = mean(Var_p[x]) >= 0``, p being ``softmax(b x)``. So
+    the minimum is where the slope is 0, and it can be bracketed: we take Newton
+    steps ``b - L'/L''`` and fall back to halving the bracket whenever a step
+    would leave it.
+
+    Parameters
+    ----------
+    x : array_like, shape (n_samples, n_classes)
+        Held-out logits (never the data the model was trained on).
+    labels : array_like of int, shape (n_samples,)
+        Their true classes.
+    bounds : (float, float), default (0.05, 20.0)
+        The range of T searched; the answer is clipped to it.
+    tol : float, default 1e-10
+        Stop when the bracket on ``b`` is narrower than this.
+    max_iter : int, default 100
+        At most this many steps.
+
+    Returns
+    -------
+    float
+        The fitted temperature T (> 1 means the model was over-confident).
+
+    Examples
+    --------
+    >>> x = np.array([[4.0, 0.0], [4.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
+    >>> labels = np.array([0, 0, 1, 1])     # right 3 times in 4, yet 98% confident
+    >>> # after scaling, the confidence is 0.75: it matches the accuracy
+    >>> T = fit_temperature(x, labels)
+    >>> round(T, 3), softmax(x[0] / T).round(3)
+    (3.641, array([0.75, 0.25]))
+    """
+    arr = as_float_array(x).astype(np.float64)
+    lab = _check_labels(arr, labels)
+    t_low, t_high = (check_temperature(b) for b in bounds)
+    if not t_low < t_high:
+        raise ValueError(f"bounds must be (low, high) with low < high, got {bounds}")
+    true_logit = arr[np.arange(lab.size), lab]
+
+    def slope_and_curvature(b: float) -> tuple[float, float]:
+        p = softmax(b * arr)
+        mean = np.sum(p * arr, axis=1)
+        var = np.sum(p * arr**2, axis=1) - mean**2
+        return float(np.mean(mean - true_logit)), float(np.mean(np.maximum(var, 0.0)))
+
+    lo, hi = 1.0 / t_high, 1.0 / t_low  # the bracket on b = 1 / T
+    if slope_and_curvature(lo)[0] >= 0:  # loss rising already at the smallest b
+        return t_high
+    if slope_and_curvature(hi)[0] <= 0:  # loss still falling at the largest b
+        return t_low
+    b = 1.0
+    for _ in range(max_iter):
+        if not lo < b < hi:
+            b = 0.5 * (lo + hi)
+        slope, curvature = slope_and_curvature(b)
+        if slope > 0:
+            hi = b
+        else:
+            lo = b
+        if hi - lo < tol or slope == 0:
+            break
+        b = b - slope / curvature if curvature > 0 else 0.5 * (lo + hi)
+    return 1.0 / b
+
+
+def reliability_bins(p: ArrayLike, labels: ArrayLike, n_bins: int = 10) -> dict:
+    """Group predictions by confidence into equal-width bins; accuracy and confidence per bin.
+
+    Taught in 03: the numbers behind a reliability diagram. The confidence of an
+    example is its largest probability, its prediction the argmax. Bin ``b`` holds
+    confidences in ``(edges[b], edges[b+1]]`` (the first bin also takes 0).
+
+    Parameters
+    ----------
+    p : array_like, shape (n_samples, n_classes)
+        Predicted probabilities.
+    labels : array_like of int, shape (n_samples,)
+        True classes.
+    n_bins : int, default 10
+        Number of equal-width bins on [0, 1].
+
+    Returns
+    -------
+    dict
+        ``edges`` (n_bins + 1,), ``count`` (n_bins,), ``confidence`` and ``accuracy``
+        (n_bins,), the means in each bin (NaN for an empty bin), and ``n`` the total.
+
+    Examples
+    --------
+    >>> p = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.45, 0.55]])
+    >>> bins = reliability_bins(p, [0, 1, 1, 0], n_bins=2)
+    >>> bins["count"].tolist(), bins["accuracy"].tolist()
+    ([0, 4], [nan, 0.5])
+    >>> bins["confidence"].round(3).tolist()
+    [nan, 0.738]
+    """
+    arr = as_float_array(p, name="p").astype(np.float64)
+    lab = _check_labels(arr, labels)
+    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
+        raise ValueError(f"n_bins must be an integer >= 1, got {n_bins!r}")
+    confidence = arr.max(axis=1)
+    correct = (arr.argmax(axis=1) == lab).astype(float)
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    # side="left": a confidence equal to an inner edge belongs to the bin below it.
+    which = np.searchsorted(edges[1:-1], confidence, side="left")
+    count = np.bincount(which, minlength=n_bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_conf = np.bincount(which, weights=confidence, minlength=n_bins) / count
+        accuracy = np.bincount(which, weights=correct, minlength=n_bins) / count
+    return {"edges": edges, "count": count, "confidence": mean_conf,
+            "accuracy": accuracy, "n": int(lab.size)}
+
+
+def expected_calibration_error(p: ArrayLike, labels: ArrayLike, n_bins: int = 10) -> float:
+    """ECE: the gap ``|accuracy - confidence|`` per bin, averaged with weights ``count / n``.
+
+    Taught in 03. 0 for a perfectly calibrated model; equal-width bins as in
+    `reliability_bins`.
+
+    Examples
+    --------
+    >>> p = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.45, 0.55]])
+    >>> round(expected_calibration_error(p, [0, 1, 1, 0], n_bins=2), 4)
+    0.2375
+    """
+    bins = reliability_bins(p, labels, n_bins)
+    used = bins["count"] > 0
+    gaps = np.abs(bins["accuracy"][used] - bins["confidence"][used])
+    return float(np.sum(bins["count"][used] / bins["n"] * gaps))
+
+
+def overconfident_classifier(
+    rng: np.random.Generator,
+    n_samples: int = 2000,
+    n_classes: int = 5,
+    overconfidence: float = 2.5,
+    signal: float = 2.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Synthetic logits of an over-confident classifier, and the true labels.
+
+    Taught in 03. Each example gets calibrated logits ``z`` (noise plus `signal`
+    on one class) and a label drawn from ``softmax(z)``, so ``softmax(z)`` is
+    exactly calibrated by construction. The model reports ``overconfidence * z``:
+    the same argmax, but too sharp. Temperature scaling should find
+    ``T`` close to `overconfidence`.
+
+    Returns
+    -------
+    (logits, labels)
+        ``logits`` of shape (n_samples, n_classes), ``labels`` of shape (n_samples,).
+
+    Examples
+    --------
+    >>> x, labels = overconfident_classifier(np.random.default_rng(0), n_samples=4, n_classes=3)
+    >>> x.shape, labels.shape
+    ((4, 3), (4,))
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    z = rng.normal(size=(n_samples, n_classes))
+    favoured = rng.integers(n_classes, size=n_samples)
+    z[np.arange(n_samples), favoured] += signal
+    # Draw each label from softmax(z) by the inverse of its cumulative distribution.
+    cdf = np.cumsum(softmax(z), axis=1)
+    u = rng.random(n_samples)[:, None]
+    labels = np.minimum(np.sum(cdf <= u, axis=1), n_classes - 1)
+    return overconfidence * z, labels
+
