@@ -1,0 +1,74 @@
+"""Tests for the lesson-01 figures: they draw exactly the numbers they are given."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from softmax_lessons.core import sigmoid, softmax
+from softmax_lessons.plots.definition import (
+    explorer_bars,
+    logits_and_probabilities,
+    simplex_points,
+    soft_vs_hard_argmax,
+    two_class_sigmoid,
+)
+from softmax_lessons.widgets.definition import definition_state
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_explorer_bars_draw_the_state_probabilities_and_hatch_the_argmax():
+    state = definition_state([0.0, 3.0, 1.0, -1.0, 0.5])
+    ax = explorer_bars(state)
+    heights = [bar.get_height() for bar in ax.patches]
+    assert_allclose(heights, state["p"])
+    hatched = [i for i, bar in enumerate(ax.patches) if bar.get_hatch()]
+    assert hatched == [1]
+    assert ax.get_title().startswith("argmax: dog")
+    assert [t.get_text() for t in ax.get_xticklabels()] == state["labels"]
+
+
+def test_logits_panel_keeps_the_sign_of_every_logit():
+    x = [2.0, -1.0, 0.5]
+    left, right = logits_and_probabilities(x, softmax(x), ["a", "b", "c"])
+    assert_allclose([b.get_height() for b in left.patches], x)
+    assert_allclose([b.get_height() for b in right.patches], softmax(x))
+    assert left.get_ylabel() == "logit (no units)"
+
+
+def test_simplex_puts_one_hot_at_a_corner_and_uniform_at_the_centre():
+    ax = simplex_points([[0.0, 1.0, 0.0], [1 / 3, 1 / 3, 1 / 3], [0.0, 0.0, 1.0]],
+                        ["b", "uniform", "c"])
+    points = [line.get_xydata()[0] for line in ax.lines[1:]]
+    assert_allclose(points[0], [1.0, 0.0], atol=1e-12)
+    assert_allclose(points[1], [0.5, np.sqrt(3) / 6], atol=1e-12)
+    assert_allclose(points[2], [0.5, np.sqrt(3) / 2], atol=1e-12)
+    assert len({line.get_marker() for line in ax.lines[1:]}) == 3
+
+
+def test_simplex_refuses_distributions_of_the_wrong_length():
+    with pytest.raises(ValueError, match=r"3 probabilities each, got shape \(1, 4\)"):
+        simplex_points([[0.25] * 4], ["four"])
+
+
+def test_soft_vs_hard_argmax_draws_both_curves_as_given():
+    values = np.linspace(-2, 2, 5)
+    soft = np.array([0.1, 0.2, 0.5, 0.8, 0.9])
+    hard = (values > 0).astype(float)
+    ax = soft_vs_hard_argmax(values, soft, hard)
+    assert_allclose(ax.lines[0].get_ydata(), soft)
+    assert_allclose(ax.lines[1].get_ydata(), hard)
+    assert ax.lines[0].get_linestyle() != ax.lines[1].get_linestyle()
+
+
+def test_two_class_plot_overlays_softmax_on_the_sigmoid():
+    d = np.linspace(-4, 4, 9)
+    p_soft = softmax(np.stack([d, np.zeros_like(d)], axis=-1))[:, 0]
+    ax = two_class_sigmoid(d, p_soft, sigmoid(d))
+    assert_allclose(ax.lines[0].get_ydata(), ax.lines[1].get_ydata(), atol=1e-15)
+    assert ax.get_title() == "two classes: softmax is a sigmoid"
