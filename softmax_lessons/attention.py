@@ -1,0 +1,320 @@
+"""Scaled dot-product attention, causal and padding masks, and the masking pitfalls.
+
+Taught in 04. A query ``q`` scores every key ``k_j`` with ``q . k_j / sqrt(d)``;
+softmax turns one row of scores into weights that sum to 1; the output is the
+weighted average of the values ``v_j``. Masks are boolean, True where a query may
+attend, and go through the core softmax's ``where=``: a masked key gets weight
+exactly 0, the allowed ones renormalise, and a row with nothing allowed gets
+all-zero weights (so its output is a zero vector) instead of NaN.
+
+Shapes follow the usual convention: ``q`` is (..., n_queries, d), ``k`` is
+(..., n_keys, d), ``v`` is (..., n_keys, d_v), and a mask broadcasts to
+(..., n_queries, n_keys).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .core import as_float_array, entropy, softmax
+
+__all__ = [
+    "EXAMPLE_LENGTH",
+    "EXAMPLE_TOKENS",
+    "attention_scores",
+    "causal_mask",
+    "example_sequence",
+    "leaked_mass",
+    "padding_mask",
+    "plain_masked_softmax",
+    "row_entropy",
+    "saturation_curve",
+    "scaled_dot_product_attention",
+    "total_variation",
+]
+
+# The lesson's short sequence: four real tokens, then two padding positions.
+EXAMPLE_TOKENS = ("<s>", "the", "cat", "sat", "<pad>", "<pad>")
+EXAMPLE_LENGTH = 4
+
+
+def _check_scale(scale: float | None, d: int) -> float:
+    if scale is None:
+        return 1.0 / np.sqrt(d)
+    value = float(scale)
+    if not (np.isfinite(value) and value >= 0):
+        raise ValueError(
+            f"scale must be finite and >= 0, got {scale!r}; the usual one is 1/sqrt(d)"
+        )
+    return value
+
+
+def attention_scores(q: ArrayLike, k: ArrayLike, *, scale: float | None = None) -> np.ndarray:
+    """Scores ``q . k_j * scale`` for every query and key; `scale` defaults to ``1 / sqrt(d)``.
+
+    Taught in 04.
+
+    Parameters
+    ----------
+    q : array_like, shape (..., n_queries, d)
+    k : array_like, shape (..., n_keys, d)
+    scale : float, optional
+        Multiplies the dot products; ``None`` means ``1 / sqrt(d)``.
+
+    Returns
+    -------
+    ndarray, shape (..., n_queries, n_keys)
+
+    Examples
+    --------
+    >>> attention_scores([[1.0, 1.0, 1.0, 1.0]], [[1.0, 0.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0]])
+    array([[0.5, 2. ]])
+    """
+    qa, ka = as_float_array(q, "q"), as_float_array(k, "k")
+    if qa.ndim < 2 or ka.ndim < 2 or qa.shape[-1] != ka.shape[-1]:
+        raise ValueError(
+            f"q and k must be (..., n, d) with the same d, got shapes {qa.shape} and {ka.shape}"
+        )
+    return (qa @ np.swapaxes(ka, -1, -2)) * _check_scale(scale, qa.shape[-1])
+
+
+def scaled_dot_product_attention(
+    q: ArrayLike,
+    k: ArrayLike,
+    v: ArrayLike,
+    *,
+    mask: ArrayLike | None = None,
+    scale: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``softmax(q k^T / sqrt(d)) v``, returning the outputs and the weights.
+
+    Taught in 04. Each row of weights is one softmax: one distribution over the
+    keys for each query. With a `mask`, disallowed keys get weight exactly 0 and
+    the rest renormalise; a query with no allowed key gets all-zero weights and a
+    zero output (documented, never NaN).
+
+    Parameters
+    ----------
+    q : array_like, shape (..., n_queries, d)
+    k : array_like, shape (..., n_keys, d)
+    v : array_like, shape (..., n_keys, d_v)
+    mask : array_like of bool, optional
+        Broadcastable to (..., n_queries, n_keys); True = may attend.
+    scale : float, optional
+        Multiplies the scores; ``None`` means ``1 / sqrt(d)``.
+
+    Returns
+    -------
+    output : ndarray, shape (..., n_queries, d_v)
+        Weighted averages of the values.
+    weights : ndarray, shape (..., n_queries, n_keys)
+        Rows sum to 1 (or are all 0 when fully masked).
+
+    Examples
+    --------
+    >>> q = [[1.0, 0.0], [0.0, 1.0]]
+    >>> k = [[1.0, 0.0], [0.0, 1.0]]
+    >>> v = [[10.0], [20.0]]
+    >>> out, w = scaled_dot_product_attention(q, k, v, mask=causal_mask(2))
+    >>> w.round(2)
+    array([[1.  , 0.  ],
+           [0.33, 0.67]])
+    >>> out.round(2)
+    array([[10. ],
+           [16.7]])
+    """
+    scores = attention_scores(q, k, scale=scale)
+    va = as_float_array(v, "v")
+    if va.ndim < 2 or va.shape[-2] != scores.shape[-1]:
+        raise ValueError(
+            f"v must be (..., n_keys, d_v) with n_keys = {scores.shape[-1]}, got shape {va.shape}"
+        )
+    weights = softmax(scores, axis=-1, where=None if mask is None else np.asarray(mask))
+    return weights @ va, weights
+
+
+def causal_mask(n: int) -> np.ndarray:
+    """An (n, n) boolean mask: query i may attend to keys 0..i (True on and below the diagonal).
+
+    Taught in 04: a token must not look at the tokens that come after it.
+
+    Examples
+    --------
+    >>> causal_mask(3).astype(int)
+    array([[1, 0, 0],
+           [1, 1, 0],
+           [1, 1, 1]])
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be an integer >= 1, got {n!r}")
+    return np.tril(np.ones((int(n), int(n)), dtype=bool))
+
+
+def padding_mask(lengths: ArrayLike, n: int) -> np.ndarray:
+    """A (len(lengths), n) boolean mask: True for the first ``lengths[b]`` positions of row b.
+
+    Taught in 04. It masks *keys*: to use it on a batch of score matrices of shape
+    (batch, n, n), add the query axis, ``padding_mask(lengths, n)[:, None, :]``.
+
+    Examples
+    --------
+    >>> padding_mask([2, 4], 4).astype(int)
+    array([[1, 1, 0, 0],
+           [1, 1, 1, 1]])
+    """
+    lens = np.asarray(lengths)
+    if lens.ndim != 1 or lens.dtype.kind not in "iu":
+        raise ValueError(f"lengths must be a 1-D array of integers, got {lengths!r}")
+    if np.any(lens < 0) or np.any(lens > n):
+        raise ValueError(f"every length must be in [0, {n}], got {lens.tolist()}")
+    return np.arange(n) < lens[:, None]
+
+
+def plain_masked_softmax(
+    scores: ArrayLike, mask: ArrayLike, fill_value: float = -np.inf
+) -> np.ndarray:
+    """What a hand-written masked softmax does: fill masked scores, then the usual softmax.
+
+    Taught in 04, to show the two pitfalls the package avoids. The masked scores
+    are replaced by `fill_value` and each row goes through the stable formula
+    ``exp(s - max) / sum(exp(s - max))`` with no special case:
+
+    - a finite `fill_value` that is not negative enough leaks weight to masked keys;
+    - with ``-inf``, a row with every key masked computes ``-inf - (-inf)`` and
+      comes out NaN (returned silently, as many frameworks do).
+
+    Examples
+    --------
+    >>> s = np.array([[2.0, 1.0, 0.0]])
+    >>> plain_masked_softmax(s, [[True, True, False]], fill_value=-1.0).round(3)
+    array([[0.705, 0.259, 0.035]])
+    >>> plain_masked_softmax(s, [[False, False, False]])
+    array([[nan, nan, nan]])
+    """
+    filled = np.where(np.asarray(mask, dtype=bool), as_float_array(scores, "scores"), fill_value)
+    with np.errstate(invalid="ignore"):
+        shifted = filled - filled.max(axis=-1, keepdims=True)
+        e = np.exp(shifted)
+        return e / e.sum(axis=-1, keepdims=True)
+
+
+def leaked_mass(weights: ArrayLike, mask: ArrayLike) -> np.ndarray:
+    """The total weight each row puts on masked positions (should be exactly 0). Taught in 04.
+
+    Examples
+    --------
+    >>> leaked_mass([[0.7, 0.2, 0.1]], [[True, True, False]]).round(3)
+    array([0.1])
+    """
+    w = as_float_array(weights, "weights")
+    return np.sum(np.where(np.asarray(mask, dtype=bool), 0.0, w), axis=-1)
+
+
+def row_entropy(weights: ArrayLike) -> np.ndarray:
+    """Entropy in bits of each row of attention weights; an all-zero row counts as 0.
+
+    Taught in 04: low entropy = a sharp row (one key takes almost everything),
+    ``log2(n_allowed)`` = a diffuse row (every allowed key the same).
+
+    Examples
+    --------
+    >>> row_entropy([[1.0, 0.0], [0.5, 0.5], [0.0, 0.0]])
+    array([0., 1., 0.])
+    """
+    w = as_float_array(weights, "weights")
+    empty = np.sum(w, axis=-1, keepdims=True) == 0
+    return np.where(empty[..., 0], 0.0, entropy(np.where(empty, 1.0 / w.shape[-1], w)))
+
+
+def total_variation(p: ArrayLike, r: ArrayLike) -> np.ndarray:
+    """How much probability mass moved between two distributions: ``sum |p - r| / 2``.
+
+    Taught in 04 (how far a small change of scores moves a row of weights).
+
+    Examples
+    --------
+    >>> float(total_variation([0.5, 0.5, 0.0], [0.2, 0.5, 0.3]))
+    0.3
+    """
+    return 0.5 * np.sum(np.abs(as_float_array(p, "p") - as_float_array(r, "r")), axis=-1)
+
+
+def saturation_curve(
+    dims: ArrayLike,
+    rng: np.random.Generator,
+    *,
+    n_keys: int = 16,
+    n_queries: int = 200,
+) -> dict:
+    """Mean entropy and largest weight of attention rows, with and without ``1/sqrt(d)``.
+
+    Taught in 04. Queries and keys have independent standard-normal entries, so a
+    dot product ``q . k`` has variance d: without scaling the scores spread out
+    like ``sqrt(d)`` and the softmax saturates (entropy falls towards 0); dividing by
+    ``sqrt(d)`` keeps their variance 1 and the entropy about the same at every d.
+
+    Parameters
+    ----------
+    dims : array_like of int
+        Key dimensions d to try.
+    rng : numpy.random.Generator
+        Draws the queries and keys (the same draw, sliced, for every d).
+    n_keys, n_queries : int
+        Keys per row, rows averaged over.
+
+    Returns
+    -------
+    dict
+        ``dims``; ``entropy_scaled``, ``entropy_unscaled`` (mean bits per row);
+        ``max_weight_scaled``, ``max_weight_unscaled``; ``max_entropy`` = log2(n_keys).
+
+    Examples
+    --------
+    >>> c = saturation_curve([1, 256], np.random.default_rng(0))
+    >>> c["entropy_scaled"].round(1), c["entropy_unscaled"].round(1)
+    (array([3.6, 3.4]), array([3.6, 0.2]))
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    ds = np.asarray(dims, dtype=int).ravel()
+    if ds.size == 0 or np.any(ds < 1):
+        raise ValueError(f"dims must be integers >= 1, got {ds.tolist()}")
+    d_max = int(ds.max())
+    q = rng.standard_normal((n_queries, d_max))
+    k = rng.standard_normal((n_keys, d_max))
+    out = {"dims": ds, "max_entropy": float(np.log2(n_keys))}
+    for name, scaled in (("scaled", True), ("unscaled", False)):
+        ent, top = [], []
+        for d in ds:
+            w = softmax(attention_scores(q[:, :d], k[:, :d], scale=None if scaled else 1.0))
+            ent.append(float(np.mean(row_entropy(w))))
+            top.append(float(np.mean(w.max(axis=-1))))
+        out[f"entropy_{name}"] = np.array(ent)
+        out[f"max_weight_{name}"] = np.array(top)
+    return out
+
+
+def example_sequence(d: int = 8, seed: int = 4) -> dict:
+    """The lesson's short token sequence with queries, keys and values made from a seed.
+
+    Taught in 04. Returns ``tokens`` (EXAMPLE_TOKENS), ``length`` (real tokens
+    before the padding), and ``q``, ``k``, ``v`` of shape (6, d), (6, d), (6, 2).
+
+    Examples
+    --------
+    >>> ex = example_sequence()
+    >>> ex["tokens"][:4], ex["q"].shape, ex["v"].shape
+    (('<s>', 'the', 'cat', 'sat'), (6, 8), (6, 2))
+    """
+    rng = np.random.default_rng(seed)
+    n = len(EXAMPLE_TOKENS)
+    embed = rng.standard_normal((n, d))
+    w_q, w_k = rng.standard_normal((2, d, d)) / np.sqrt(d)
+    return {
+        "tokens": EXAMPLE_TOKENS,
+        "length": EXAMPLE_LENGTH,
+        "q": embed @ w_q,
+        "k": embed @ w_k,
+        "v": rng.standard_normal((n, 2)),
+    }
