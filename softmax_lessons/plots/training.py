@@ -1,3 +1,250 @@
-"""Figures for lesson 05 Cross-entropy and gradients (issue 6)."""
+"""Figures for lesson 05 Cross-entropy and gradients.
 
-__all__: list[str] = []
+Each function draws numbers it is given (computed by :mod:`softmax_lessons.losses`,
+:mod:`softmax_lessons.training` or a widget's ``*_state`` function) and returns
+its axes; none does maths of its own, so the explorer and the static figures
+beside it always agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import ListedColormap
+from numpy.typing import ArrayLike
+
+from .style import COLOURS, MARKERS, OKABE_ITO, new_axes, use_course_style
+
+__all__ = [
+    "cross_entropy_panels",
+    "decision_regions",
+    "gradient_bars",
+    "jacobian_heatmap",
+    "learned_vs_counted",
+    "loss_curve",
+    "loss_vs_true_logit",
+]
+
+
+def loss_vs_true_logit(
+    grid: ArrayLike,
+    losses: ArrayLike,
+    *,
+    current: tuple[float, float] | None = None,
+    naive: ArrayLike | None = None,
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """The loss ``-log p_true`` as the true class's logit moves, the others fixed.
+
+    Taught in 05. `current` marks one (logit, loss) point; `naive` adds the
+    softmax-then-log curve, dashed, where it is finite.
+
+    Examples
+    --------
+    >>> ax = loss_vs_true_logit([-2.0, 0.0, 2.0], [2.5, 1.0, 0.2], current=(0.0, 1.0))
+    >>> ax.get_xlabel(), len(ax.lines)
+    ('logit of the true class (no units)', 2)
+    >>> plt.close("all")
+    """
+    ax = new_axes(ax)
+    ax.plot(grid, losses, color=OKABE_ITO["blue"], label="fused: -x_true + logsumexp(x)")
+    if naive is not None:
+        ax.plot(grid, naive, color=OKABE_ITO["vermillion"], linestyle="--",
+                label="softmax, then log")
+    if current is not None:
+        ax.plot(*current, marker="o", markersize=9, color=OKABE_ITO["orange"],
+                markeredgecolor="black", linestyle="none",
+                label=f"now: loss {current[1]:.3f} nats")
+    ax.set_xlabel("logit of the true class (no units)")
+    ax.set_ylabel("cross-entropy loss (nats)")
+    ax.set_title("confidently wrong costs a lot, confidently right almost nothing")
+    ax.set_ylim(bottom=0)
+    ax.legend()
+    return ax
+
+
+def gradient_bars(
+    p: ArrayLike, y: ArrayLike, labels: Sequence[str], *, ax: plt.Axes | None = None
+) -> plt.Axes:
+    """Three bars per class: the prediction ``p``, the target ``y`` and the gradient ``p - y``.
+
+    Taught in 05. The three series differ by colour and by hatch.
+
+    Examples
+    --------
+    >>> ax = gradient_bars([0.7, 0.2, 0.1], [0.0, 1.0, 0.0], ["a", "b", "c"])
+    >>> [round(float(b.get_height()), 2) for b in ax.patches][-3:]     # the gradient p - y
+    [0.7, -0.8, 0.1]
+    >>> plt.close("all")
+    """
+    ax = new_axes(ax)
+    p, y = np.asarray(p, dtype=float), np.asarray(y, dtype=float)
+    positions = np.arange(len(labels))
+    width = 0.27
+    series = [("p (prediction)", p, OKABE_ITO["blue"], ""),
+              ("y (target)", y, OKABE_ITO["orange"], "//"),
+              ("p - y (gradient)", p - y, OKABE_ITO["green"], "..")]
+    for i, (name, values, colour, hatch) in enumerate(series):
+        ax.bar(positions + (i - 1) * width, values, width, label=name, color=colour,
+               edgecolor="black", hatch=hatch)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xticks(positions, labels)
+    ax.set_xlabel("class")
+    ax.set_ylabel("probability, or gradient (per nat of loss)")
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_title("gradient of the loss w.r.t. the logits: p - y")
+    ax.legend(loc="lower right", fontsize=8)
+    return ax
+
+
+def cross_entropy_panels(state: dict, *, axes: np.ndarray | None = None) -> np.ndarray:
+    """The lesson-05 explorer's figure: loss against the true logit, and ``p``, ``y``, ``p - y``.
+
+    Taught in 05. `state` is the dict of
+    :func:`softmax_lessons.widgets.training.cross_entropy_state`.
+    """
+    if axes is None:
+        use_course_style()
+        _, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    left, right = axes
+    loss_vs_true_logit(state["grid"], state["grid_losses"],
+                       current=(state["x"][state["label"]], state["loss"]), ax=left)
+    gradient_bars(state["p"], state["y"], state["labels"], ax=right)
+    right.set_title(f"true class: {state['labels'][state['label']]}; "
+                    f"gradient of the loss: p - y")
+    return axes
+
+
+def jacobian_heatmap(
+    jac: ArrayLike, labels: Sequence[str], *, ax: plt.Axes | None = None
+) -> plt.Axes:
+    """The softmax Jacobian as a grid of numbers, coloured by sign and size.
+
+    Taught in 05. Every cell also prints its value, so colour is never the only cue.
+
+    Examples
+    --------
+    >>> ax = jacobian_heatmap([[0.25, -0.25], [-0.25, 0.25]], ["a", "b"])
+    >>> [t.get_text() for t in ax.texts]
+    ['0.250', '-0.250', '-0.250', '0.250']
+    >>> plt.close("all")
+    """
+    ax = new_axes(ax)
+    jac = np.asarray(jac, dtype=float)
+    limit = float(np.abs(jac).max()) or 1.0
+    image = ax.imshow(jac, cmap="PuOr_r", vmin=-limit, vmax=limit)
+    for (i, j), value in np.ndenumerate(jac):
+        ax.text(j, i, f"{value:.3f}", ha="center", va="center", fontsize=9)
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("logit moved, x_j")
+    ax.set_ylabel("probability that responds, p_i")
+    ax.set_title("softmax Jacobian dp_i/dx_j = diag(p) - p p^T")
+    ax.grid(False)
+    ax.figure.colorbar(image, ax=ax, label="change in p_i per unit of x_j")
+    return ax
+
+
+def loss_curve(
+    losses: ArrayLike,
+    *,
+    best: float | None = None,
+    label: str = "training loss",
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """Loss against gradient step, with an optional dashed line at the best possible loss.
+
+    Taught in 05.
+
+    Examples
+    --------
+    >>> ax = loss_curve([1.1, 0.6, 0.4], best=0.3)
+    >>> ax.get_xlabel(), len(ax.lines)
+    ('gradient step', 2)
+    >>> plt.close("all")
+    """
+    ax = new_axes(ax)
+    losses = np.asarray(losses, dtype=float)
+    ax.plot(np.arange(losses.size), losses, color=OKABE_ITO["blue"], label=label)
+    if best is not None:
+        ax.axhline(best, color=OKABE_ITO["vermillion"], linestyle="--",
+                   label=f"best possible: {best:.3f}")
+    ax.set_xlabel("gradient step")
+    ax.set_ylabel("mean cross-entropy (nats)")
+    ax.set_title("the loss falls as the weights learn")
+    ax.set_ylim(bottom=0)
+    ax.legend()
+    return ax
+
+
+def decision_regions(
+    grid: dict,
+    features: ArrayLike,
+    labels: ArrayLike,
+    class_names: Sequence[str],
+    *,
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """Shade the plane by predicted class; draw the data with one marker per class.
+
+    Taught in 05. `grid` is the dict of :func:`softmax_lessons.training.decision_grid`;
+    lighter shading where the model is less sure.
+
+    Examples
+    --------
+    >>> grid = {"xs": np.array([0.0, 1.0]), "ys": np.array([0.0, 1.0]),
+    ...         "predicted": np.array([[0, 1], [0, 1]]), "confidence": np.full((2, 2), 0.9)}
+    >>> ax = decision_regions(grid, [[0.1, 0.2], [0.9, 0.8]], [0, 1], ["a", "b"])
+    >>> ax.get_legend_handles_labels()[1]
+    ['a', 'b']
+    >>> plt.close("all")
+    """
+    ax = new_axes(ax)
+    features = np.asarray(features, dtype=float)
+    labels = np.asarray(labels)
+    n = len(class_names)
+    cmap = ListedColormap(COLOURS[:n])
+    ax.pcolormesh(grid["xs"], grid["ys"], grid["predicted"], cmap=cmap, vmin=-0.5,
+                  vmax=n - 0.5, alpha=0.25, shading="auto")
+    ax.contour(grid["xs"], grid["ys"], grid["confidence"], levels=[0.5, 0.9],
+               colors="black", linewidths=0.6, linestyles=[":", "-"])
+    for c, name in enumerate(class_names):
+        points = features[labels == c]
+        ax.scatter(points[:, 0], points[:, 1], color=COLOURS[c], marker=MARKERS[c],
+                   edgecolor="black", linewidth=0.5, s=28, label=name)
+    ax.set_xlabel("feature 1 (no units)")
+    ax.set_ylabel("feature 2 (no units)")
+    ax.set_title("decision regions (lines: top probability 0.5 dotted, 0.9 solid)")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(False)
+    return ax
+
+
+def learned_vs_counted(
+    counted: ArrayLike, learned: ArrayLike, *, ax: plt.Axes | None = None
+) -> plt.Axes:
+    """Each bigram as a point: counted log-probability across, learned log-probability up.
+
+    Taught in 05. Points on the dashed diagonal are learned exactly.
+
+    Examples
+    --------
+    >>> ax = learned_vs_counted([-1.0, -2.0], [-1.01, -1.98])
+    >>> len(ax.collections), len(ax.lines)
+    (1, 1)
+    >>> plt.close("all")
+    """
+    ax = new_axes(ax)
+    counted, learned = np.asarray(counted, dtype=float), np.asarray(learned, dtype=float)
+    low, high = min(counted.min(), learned.min()) - 0.2, 0.1
+    ax.plot([low, high], [low, high], color="black", linestyle="--", linewidth=1,
+            label="learned = counted")
+    ax.scatter(counted, learned, color=OKABE_ITO["blue"], edgecolor="black", s=30,
+               label="one (character, next character) pair")
+    ax.set_xlabel("log(count / row total), from counting (nats)")
+    ax.set_ylabel("log-softmax of the learned row (nats)")
+    ax.set_title("the learned logits become log-counts")
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
