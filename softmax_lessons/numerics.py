@@ -21,6 +21,7 @@ __all__ = [
     "DTYPES",
     "accuracy_sweep",
     "exp_limits",
+    "naive_breakdown",
     "naive_nan_predicted",
     "naive_softmax_report",
     "softmax_log_domain",
@@ -189,6 +190,57 @@ def naive_softmax_report(x: ArrayLike, axis: int = -1) -> dict:
     else:
         status = "ok"
     return {"p": p, "nan": nan, "warnings": messages, "status": status}
+
+
+def naive_breakdown(
+    base: ArrayLike, offsets: ArrayLike, dtypes: Sequence[str] = DTYPES
+) -> dict[str, dict]:
+    """Run the naive softmax on ``base + offset`` for every offset and dtype; count the NaNs.
+
+    Taught in 02. The measured NaN fraction is returned beside the offsets where
+    :func:`exp_limits` says the naive formula must break: above
+    ``overflow - max(base)`` the largest exp is inf, below ``underflow - max(base)``
+    every exp is 0.
+
+    Parameters
+    ----------
+    base : array_like, shape (n_classes,)
+        The logits at offset 0.
+    offsets : array_like, shape (n_offsets,)
+        Constants added to every logit (in float64, then rounded to each dtype).
+    dtypes : sequence of str
+
+    Returns
+    -------
+    dict
+        dtype name -> ``offsets``, ``nan_fraction`` (fraction of NaN entries at
+        each offset, measured), ``breaks_above`` and ``breaks_below`` (predicted).
+
+    Examples
+    --------
+    >>> out = naive_breakdown([0.0, 1.0, -1.0], [0.0, 700.0, 709.0, 1000.0], ["float64"])
+    >>> out["float64"]["nan_fraction"].round(2).tolist()
+    [0.0, 0.0, 0.33, 1.0]
+    >>> round(out["float64"]["breaks_above"], 2)
+    708.78
+    """
+    base = np.asarray(base, dtype=np.float64)
+    offsets = np.asarray(offsets, dtype=np.float64)
+    result = {}
+    for dtype in dtypes:
+        dt = _float_dtype(dtype)
+        x = (offsets[:, None] + base[None, :]).astype(dt)
+        with np.errstate(all="ignore"):
+            nan = np.isnan(softmax_naive(x))
+        limits = exp_limits(dt)
+        top = float(np.max(base))
+        result[dt.name] = {
+            "offsets": offsets,
+            "nan_fraction": nan.mean(axis=-1),
+            "breaks_above": float(limits["overflow"]) - top,
+            "breaks_below": float(limits["underflow"]) - top,
+        }
+    return result
 
 
 def softmax_log_domain(x: ArrayLike, axis: int = -1) -> np.ndarray:

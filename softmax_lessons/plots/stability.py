@@ -1,3 +1,183 @@
-"""Figures for lesson 02 Numerical stability and log-sum-exp (issue 4)."""
+"""Figures for lesson 02 Numerical stability and log-sum-exp.
 
-__all__: list[str] = []
+Each function draws numbers it is given (computed by :mod:`softmax_lessons.numerics`
+or by :func:`softmax_lessons.widgets.stability.stability_state`) and returns its
+axes; none does maths of its own, so the explorer and the static figures agree.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .style import LINESTYLES, MARKERS, OKABE_ITO, new_axes, probability_bars, use_course_style
+
+__all__ = ["exp_limits_chart", "nan_fraction_vs_offset", "stability_columns", "ulp_sweep"]
+
+_DTYPE_STYLE = {
+    "float16": (OKABE_ITO["vermillion"], LINESTYLES[2], MARKERS[2]),
+    "float32": (OKABE_ITO["orange"], LINESTYLES[1], MARKERS[1]),
+    "float64": (OKABE_ITO["blue"], LINESTYLES[0], MARKERS[0]),
+}
+
+
+def stability_columns(state: dict, *, axes: np.ndarray | None = None) -> np.ndarray:
+    """Naive and stable softmax side by side; a NaN is drawn as a grey cross-hatched bar.
+
+    Taught in 02. `state` is the dict of
+    :func:`softmax_lessons.widgets.stability.stability_state`.
+
+    Examples
+    --------
+    >>> state = {"labels": ["a", "b"], "naive_p": np.array([np.nan, 0.5]),
+    ...          "naive_nan": np.array([True, False]), "stable_p": np.array([0.5, 0.5]),
+    ...          "dtype": "float64", "offset": 1000.0, "naive_status": "NaN: ..."}
+    >>> left, right = stability_columns(state)
+    >>> [t.get_text() for t in left.texts]
+    ['NaN', '0.500']
+    >>> plt.close("all")
+    """
+    if axes is None:
+        use_course_style()
+        _, axes = plt.subplots(1, 2, figsize=(8, 3), sharey=True)
+    left, right = axes
+    labels = list(state["labels"])
+    naive = np.asarray(state["naive_p"], dtype=float)
+    nan = np.asarray(state["naive_nan"], dtype=bool)
+    heights = np.where(nan, 1.0, naive)
+    bars = left.bar(labels, heights, color=OKABE_ITO["vermillion"], edgecolor="black")
+    for bar, value, is_nan in zip(bars, naive, nan, strict=True):
+        centre = bar.get_x() + bar.get_width() / 2
+        if is_nan:
+            bar.set_facecolor("lightgrey")
+            bar.set_hatch("xx")
+            left.annotate("NaN", (centre, 0.5), ha="center", va="center", fontsize=10,
+                          fontweight="bold", backgroundcolor="white")
+        else:
+            left.annotate(f"{value:.3f}", (centre, value), ha="center", va="bottom", fontsize=8)
+    left.set_ylim(0, 1.08)
+    left.set_ylabel("probability")
+    left.set_xlabel("class")
+    left.set_title(f"naive exp(x) / sum exp(x), {state['dtype']}")
+    probability_bars(state["stable_p"], labels, ax=right,
+                     title=f"stable: shift by max(x), {state['dtype']}")
+    right.set_xlabel("class")
+    return axes
+
+
+def nan_fraction_vs_offset(breakdown: dict, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Fraction of NaN outputs of the naive formula against the offset, one line per dtype.
+
+    Taught in 02. `breakdown` is the dict of
+    :func:`softmax_lessons.numerics.naive_breakdown`; dotted vertical lines mark
+    where the measured limits of ``exp`` say the formula must break.
+
+    Examples
+    --------
+    >>> data = {"float64": {"offsets": np.array([0.0, 800.0]),
+    ...                     "nan_fraction": np.array([0.0, 1.0]),
+    ...                     "breaks_above": 708.8, "breaks_below": -746.1}}
+    >>> ax = nan_fraction_vs_offset(data)
+    >>> ax.lines[0].get_label()
+    'float64 (measured)'
+    >>> plt.close("all")
+    """
+    ax = new_axes(ax, figsize=(7, 3.2))
+    for dtype, data in breakdown.items():
+        colour, style, marker = _DTYPE_STYLE[dtype]
+        ax.plot(data["offsets"], data["nan_fraction"], color=colour, linestyle=style,
+                linewidth=2, marker=marker, markevery=max(1, len(data["offsets"]) // 12),
+                label=f"{dtype} (measured)")
+    for dtype, data in breakdown.items():
+        colour, _, _ = _DTYPE_STYLE[dtype]
+        for edge in (data["breaks_above"], data["breaks_below"]):
+            ax.axvline(edge, color=colour, linestyle=":", linewidth=1)
+    ax.plot([], [], color="grey", linestyle=":", label="limit of exp (measured)")
+    ax.set_xscale("symlog", linthresh=10)
+    ax.set_xlabel("offset added to every logit (no units; symlog scale)")
+    ax.set_ylabel("fraction of naive outputs = NaN")
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_title("where the naive formula breaks, per dtype")
+    ax.legend(loc="center left", fontsize=8)
+    return ax
+
+
+def exp_limits_chart(limits: list[dict], *, ax: plt.Axes | None = None) -> plt.Axes:
+    """The range of inputs where ``exp`` is finite and non-zero, one bar per dtype.
+
+    Taught in 02. `limits` is a list of :func:`softmax_lessons.numerics.exp_limits` dicts.
+
+    Examples
+    --------
+    >>> ax = exp_limits_chart([{"dtype": "float16", "underflow": -17.33, "overflow": 11.09}])
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['float16']
+    >>> plt.close("all")
+    """
+    ax = new_axes(ax, figsize=(7, 2.6))
+    names = [d["dtype"] for d in limits]
+    for i, d in enumerate(limits):
+        colour, _, _ = _DTYPE_STYLE[d["dtype"]]
+        low, high = float(d["underflow"]), float(d["overflow"])
+        ax.barh(i, high - low, left=low, color=colour, edgecolor="black", height=0.5,
+                hatch=["//", "..", ""][i % 3])
+        ax.annotate(f"{low:.2f}", (low, i), textcoords="offset points", xytext=(-4, 0),
+                    ha="right", va="center", fontsize=8)
+        ax.annotate(f"{high:.2f}", (high, i), textcoords="offset points", xytext=(4, 0),
+                    ha="left", va="center", fontsize=8)
+    ax.set_yticks(range(len(names)), names)
+    ax.set_xscale("symlog", linthresh=10)
+    ax.set_xlim(-3000, 3000)
+    ax.set_xlabel("input x of exp (symlog scale)")
+    ax.set_title("exp(x) is finite and non-zero only inside these bars (measured)")
+    return ax
+
+
+def ulp_sweep(records: list[dict], dtype: str, *, stat: str = "max_ulp",
+              ax: plt.Axes | None = None) -> plt.Axes:
+    """Error in ulp against logit scale for every method of an accuracy sweep, one dtype.
+
+    Taught in 02. `records` come from :func:`softmax_lessons.numerics.accuracy_sweep`;
+    a method that returned NaN is drawn as a cross on the "fails" line at the top.
+
+    Examples
+    --------
+    >>> rows = [{"dtype": "float64", "scale": 1.0, "method": "a", "max_ulp": 2.0},
+    ...         {"dtype": "float64", "scale": 10.0, "method": "a", "max_ulp": float("inf")}]
+    >>> ax = ulp_sweep(rows, "float64")
+    >>> ax.lines[0].get_ydata().tolist()
+    [2.0, nan]
+    >>> plt.close("all")
+    """
+    ax = new_axes(ax)
+    rows = [r for r in records if r["dtype"] == dtype]
+    if not rows:
+        raise ValueError(f"no records for dtype {dtype!r}")
+    finite = [r[stat] for r in rows if np.isfinite(r[stat]) and r[stat] > 0]
+    top = 3 * max(finite, default=1.0)
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    colours = list(OKABE_ITO.values())
+    any_fail = False
+    for i, method in enumerate(methods):
+        mine = [r for r in rows if r["method"] == method]
+        scales = np.array([r["scale"] for r in mine])
+        values = np.array([r[stat] for r in mine])
+        fails = ~np.isfinite(values)
+        ax.plot(scales, np.where(fails, np.nan, values), color=colours[i % 7],
+                linestyle=LINESTYLES[i % 4], marker=MARKERS[i % 6], label=method)
+        if np.any(fails):
+            any_fail = True
+            ax.plot(scales[fails], np.full(fails.sum(), top), linestyle="none", marker="x",
+                    markersize=9, color=colours[i % 7])
+    if any_fail:
+        ax.axhline(top, color="grey", linestyle=":", linewidth=1)
+        ax.annotate("fails (NaN)", (0.01, top), xycoords=("axes fraction", "data"),
+                    va="bottom", fontsize=8)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(0.05, 2 * top)  # below 0.05 ulp a result is as good as exact
+    ax.set_xlabel("logit scale (standard deviation of the logits)")
+    ax.set_ylabel(f"{stat.replace('_', ' ')} (units in the last place)")
+    ax.set_title(f"error against the exact softmax, {dtype}")
+    ax.legend(fontsize=8)
+    return ax

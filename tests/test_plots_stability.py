@@ -1,0 +1,74 @@
+"""Tests for the lesson-02 figures: they draw exactly the numbers they are given."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from softmax_lessons.numerics import exp_limits, naive_breakdown
+from softmax_lessons.plots.stability import (
+    exp_limits_chart,
+    nan_fraction_vs_offset,
+    stability_columns,
+    ulp_sweep,
+)
+from softmax_lessons.widgets.stability import stability_state
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_columns_draw_nan_as_labelled_hatched_bars_and_stable_as_probabilities():
+    state = stability_state()
+    left, right = stability_columns(state)
+    assert all(bar.get_hatch() == "xx" for bar in left.patches)
+    assert [t.get_text() for t in left.texts] == ["NaN", "NaN", "NaN"]
+    assert_allclose([b.get_height() for b in right.patches], state["stable_p"])
+
+
+def test_columns_draw_naive_values_when_they_are_fine():
+    state = stability_state(offset=0.0)
+    left, _ = stability_columns(state)
+    assert_allclose([b.get_height() for b in left.patches], state["naive_p"])
+    assert not any(bar.get_hatch() for bar in left.patches)
+
+
+def test_nan_fraction_plot_draws_the_measured_lines_and_the_limits():
+    data = naive_breakdown([0.0, 1.0, -1.0], np.linspace(-1000, 1000, 41))
+    ax = nan_fraction_vs_offset(data)
+    measured = [line for line in ax.lines if line.get_label().startswith("float")]
+    assert len(measured) == 3
+    assert_allclose(measured[2].get_ydata(), data["float64"]["nan_fraction"])
+    edges = sorted(float(line.get_xdata()[0]) for line in ax.lines
+                   if line.get_linestyle() == ":" and len(line.get_xdata()) == 2)
+    expected = sorted(v for d in data.values() for v in (d["breaks_above"], d["breaks_below"]))
+    assert_allclose(edges, expected)
+
+
+def test_limits_chart_spans_each_measured_range():
+    limits = [exp_limits(d) for d in ("float16", "float64")]
+    ax = exp_limits_chart(limits)
+    for bar, d in zip(ax.patches, limits, strict=True):
+        assert_allclose(bar.get_x(), float(d["underflow"]))
+        assert_allclose(bar.get_x() + bar.get_width(), float(d["overflow"]))
+
+
+def test_ulp_sweep_marks_failures_on_the_fails_line():
+    rows = [{"dtype": "float64", "scale": s, "method": m, "max_ulp": v}
+            for s, m, v in [(1.0, "naive", 1.0), (10.0, "naive", np.inf),
+                            (1.0, "shifted", 2.0), (10.0, "shifted", 30.0)]]
+    ax = ulp_sweep(rows, "float64")
+    assert ax.lines[0].get_ydata()[1] != ax.lines[0].get_ydata()[1]  # NaN: not drawn
+    crosses = [line for line in ax.lines if line.get_marker() == "x"]
+    assert crosses[0].get_xydata().tolist() == [[10.0, 90.0]]
+    shifted = next(line for line in ax.lines if line.get_label() == "shifted")
+    assert_allclose(shifted.get_ydata(), [2.0, 30.0])
+
+
+def test_ulp_sweep_refuses_a_dtype_with_no_records():
+    with pytest.raises(ValueError, match="no records for dtype 'float16'"):
+        ulp_sweep([{"dtype": "float64", "scale": 1.0, "method": "a", "max_ulp": 1.0}],
+                  "float16")
