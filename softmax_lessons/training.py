@@ -34,6 +34,7 @@ __all__ = [
     "bigram_counts",
     "bigram_pairs",
     "decision_grid",
+    "learned_log_counts",
     "make_blobs",
     "train_softmax_regression",
 ]
@@ -133,6 +134,30 @@ def bigram_counts(previous: ArrayLike, following: ArrayLike, n_symbols: int) -> 
     counts = np.zeros((n_symbols, n_symbols), dtype=int)
     np.add.at(counts, (prev, nxt), 1)
     return counts
+
+
+def learned_log_counts(weights: ArrayLike, counts: ArrayLike) -> np.ndarray:
+    """Read a bigram model's weight rows as log-counts: ``log_softmax(row) + log(row total)``.
+
+    Taught in 05. Softmax ignores a constant added to a row of logits, so training
+    can only pin each row down up to such a constant. Removing it with
+    log-softmax and adding back the log of the row's number of pairs gives numbers
+    to compare with ``log(counts)``.
+
+    Examples
+    --------
+    >>> counts = np.array([[3, 1], [2, 2]])
+    >>> weights = np.log(counts) + np.array([[5.0], [-1.0]])     # any constant per row
+    >>> np.exp(learned_log_counts(weights, counts)).round(6)
+    array([[3., 1.],
+           [2., 2.]])
+    """
+    w = as_float_array(weights, name="weights")
+    totals = np.asarray(counts).sum(axis=-1, keepdims=True)
+    if w.shape != np.shape(counts):
+        raise ValueError(f"weights {w.shape} and counts {np.shape(counts)} must have one shape")
+    with np.errstate(divide="ignore"):   # a character never followed by anything: log 0
+        return log_softmax(w) + np.log(totals)
 
 
 @dataclass

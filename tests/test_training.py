@@ -14,6 +14,7 @@ from softmax_lessons.training import (
     bigram_counts,
     bigram_pairs,
     decision_grid,
+    learned_log_counts,
     make_blobs,
     train_softmax_regression,
 )
@@ -132,3 +133,15 @@ def test_decision_grid_needs_two_input_features():
     result = TrainingResult(np.zeros((3, 2)), np.zeros(2), np.zeros(1))
     with pytest.raises(ValueError, match="2-D inputs"):
         decision_grid(result, (0, 1), (0, 1))
+
+
+def test_learned_log_counts_remove_the_per_row_constant():
+    counts = np.array([[4, 1, 0], [1, 1, 2]])
+    with np.errstate(divide="ignore"):
+        log_counts = np.log(counts)
+    shifted = np.where(np.isfinite(log_counts), log_counts, -50.0) + np.array([[7.0], [-3.0]])
+    recovered = learned_log_counts(shifted, counts)
+    assert_allclose(recovered[counts > 0], log_counts[counts > 0], rtol=1e-12)
+    assert recovered[0, 2] < -40
+    with pytest.raises(ValueError, match="one shape"):
+        learned_log_counts(np.zeros((2, 2)), counts)
