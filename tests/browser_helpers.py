@@ -447,3 +447,75 @@ def check_notebook(page, server: LabServer, name: str, shots: Path = SCREENSHOTS
         server.shutdown_kernels()
     return {"problems": problems, "widgets": n_widgets, "sliders": n_sliders,
             "screenshot": shot, "seconds": time.perf_counter() - started}
+
+
+# -- the static site, in the browser ------------------------------------------------------
+
+class SiteServer:
+    """Serve a built site on 127.0.0.1 at a free port, from a thread of this process."""
+
+    def __init__(self, folder: Path) -> None:
+        import functools
+        import http.server
+        import threading
+
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+        handler = functools.partial(Quiet, directory=str(folder))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> SiteServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def check_site_page(page, base: str, name: str, expected_widgets: int,
+                    timeout_ms: int = 20_000) -> dict:
+    """Open one page with every request outside the site refused; check widgets and maths."""
+    outside: list[str] = []
+
+    def only_the_site(route) -> None:
+        url = route.request.url
+        if url.startswith(base) or url.startswith("data:"):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", only_the_site)
+    problems = []
+    try:
+        page.goto(base + name, timeout=timeout_ms)
+        if expected_widgets:
+            try:
+                page.wait_for_function(
+                    "(n) => document.querySelectorAll('.widget-subarea > .jupyter-widgets,"
+                    " .jp-OutputArea-output > .jupyter-widgets').length >= n",
+                    arg=expected_widgets, timeout=timeout_ms, polling=200)
+            except Exception:
+                problems.append(f"{name}: its {expected_widgets} widget(s) did not render "
+                                "from the embedded state")
+        try:
+            page.wait_for_function("() => window.MathJax && window.MathJax.isReady === true",
+                                   timeout=timeout_ms, polling=200)
+        except Exception:
+            problems.append(f"{name}: MathJax did not load from the site")
+        text = page.inner_text("body")
+        if "Error displaying widget" in page.evaluate(
+                "() => [...document.querySelectorAll('.jp-OutputArea-output')]"
+                ".map(n => n.innerText).join('\\n')"):
+            problems.append(f"{name}: an output says 'Error displaying widget'")
+        if not text.strip():
+            problems.append(f"{name}: the page is blank")
+    finally:
+        page.unroute("**/*")
+    problems += [f"{name}: tried to load {url} from outside the site" for url in outside]
+    return {"problems": problems}

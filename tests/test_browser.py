@@ -153,3 +153,33 @@ def test_missing_browser_skips_with_how_to_enable_unless_ci(monkeypatch, tmp_pat
     with pytest.raises(pytest.fail.Exception, match="CI=true, so the browser test must run"):
         require_browser()
     assert browser_helpers.on_ci()
+
+
+# -- the static pages render their widgets offline ----------------------------------------
+
+def test_static_pages_show_their_widgets_offline(lab_page, tmp_path):
+    """Build the site, serve it on loopback, refuse every other request, open each page."""
+    import importlib.util
+
+    from browser_helpers import ROOT, SiteServer, check_site_page
+
+    if not LESSONS:
+        pytest.skip("no lessons yet")
+    spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
+    build_site = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_site)
+    try:
+        build_site.install_assets(tmp_path)
+    except Exception as exc:
+        if on_ci():
+            pytest.fail(f"could not fetch the site's script packages ({exc})", pytrace=False)
+        pytest.skip(f"could not fetch the site's script packages ({exc})")
+    pages = build_site.build_site(tmp_path)
+    problems = []
+    with SiteServer(tmp_path) as server:
+        for page_path in pages:
+            nb = json.loads((ROOT / "notebooks" / f"{page_path.stem}.ipynb").read_text())
+            report = check_site_page(lab_page, server.base, page_path.name,
+                                     count_widget_outputs(nb))
+            problems += report["problems"]
+    assert not problems, "\n".join(problems)
