@@ -1,3 +1,243 @@
-"""Figures for lesson 03 Temperature, sampling and calibration (issue 5)."""
+"""Figures for lesson 03 Temperature, sampling and calibration.
 
-__all__: list[str] = []
+Each function draws numbers it is given (computed by :mod:`softmax_lessons.sampling`,
+:mod:`softmax_lessons.calibration` or a widget's ``*_state`` function) and returns
+its axes or figure; none does maths of its own, so the explorers and the static
+figures beside them always agree.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .style import OKABE_ITO, new_axes, probability_bars, use_course_style
+
+__all__ = [
+    "calibration_figure",
+    "entropy_curve",
+    "reliability_diagram",
+    "sampling_counts",
+    "sampling_figure",
+    "simplex_path",
+    "temperature_figure",
+]
+
+_CORNERS = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2]])
+
+
+def entropy_curve(
+    temperatures: ArrayLike,
+    entropies: ArrayLike,
+    max_bits: float,
+    *,
+    marker: tuple[float, float] | None = None,
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """Entropy (bits) against temperature on a log axis, with 0 and log2(n) marked.
+
+    Taught in 03. `marker` = (T, H) puts a diamond on the curve (the explorer's T).
+
+    Examples
+    --------
+    >>> ax = entropy_curve([0.1, 1.0, 10.0], [0.0, 1.2, 1.58], 1.585, marker=(1.0, 1.2))
+    >>> ax.get_xscale(), ax.get_ylabel()
+    ('log', 'entropy (bits)')
+    >>> plt.close("all")
+    """
+    ax = new_axes(ax)
+    ax.plot(temperatures, entropies, color=OKABE_ITO["blue"], label="H(softmax(x / T))")
+    ax.axhline(max_bits, color=OKABE_ITO["vermillion"], linestyle="--",
+               label=f"log2(n) = {max_bits:.2f} bits (uniform)")
+    ax.axhline(0.0, color="black", linestyle=":", linewidth=1, label="0 bits (one-hot)")
+    if marker is not None:
+        ax.plot([marker[0]], [marker[1]], marker="D", markersize=9, linestyle="none",
+                color=OKABE_ITO["orange"], markeredgecolor="black",
+                label=f"T = {marker[0]:.2f}: {marker[1]:.2f} bits")
+    ax.set_xscale("log")
+    ax.set_ylim(-0.1, max_bits * 1.15)
+    ax.set_xlabel("temperature T (no units, log scale)")
+    ax.set_ylabel("entropy (bits)")
+    ax.set_title("entropy rises with T")
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
+
+
+def temperature_figure(state: dict) -> plt.Figure:
+    """The temperature explorer: bars of ``softmax(x / T)`` and the marker on the entropy curve.
+
+    Taught in 03. `state` comes from
+    :func:`softmax_lessons.widgets.temperature.temperature_state`.
+    """
+    use_course_style()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.3))
+    title = (f"T = {state['temperature']:.2f}: H = {state['entropy_bits']:.2f} bits, "
+             f"H/Hmax = {state['entropy_ratio']:.2f}")
+    probability_bars(state["p"], list(state["labels"]), ax=left, title=title,
+                     highlight=state["argmax"])
+    left.set_xlabel("next token (argmax hatched)")
+    entropy_curve(state["curve_t"], state["curve_h"], state["entropy_max_bits"],
+                  marker=(state["temperature"], state["entropy_bits"]), ax=right)
+    return fig
+
+
+def simplex_path(
+    path: ArrayLike,
+    labels: list[str],
+    *,
+    marks: dict[str, ArrayLike] | None = None,
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """The path of a 3-class distribution across the probability triangle as T changes.
+
+    Taught in 03. `path` is (m, 3), one distribution per temperature (from
+    :func:`softmax_lessons.sampling.temperature_path`); each corner is a one-hot
+    distribution, the centre the uniform one. `marks` maps a label such as
+    ``"T = 1"`` to one distribution to mark with its own marker.
+
+    Examples
+    --------
+    >>> ax = simplex_path([[1, 0, 0], [0.5, 0.3, 0.2], [1/3, 1/3, 1/3]], ["a", "b", "c"],
+    ...                   marks={"T = 1": [0.5, 0.3, 0.2]})
+    >>> ax.get_title()
+    'the path of softmax(x / T) across the simplex'
+    >>> plt.close("all")
+    """
+    ax = new_axes(ax, figsize=(4.6, 4.2))
+    xy = np.asarray(path, dtype=float) @ _CORNERS
+    outline = np.vstack([_CORNERS, _CORNERS[:1]])
+    ax.plot(outline[:, 0], outline[:, 1], color="black", linewidth=1)
+    ax.plot(xy[:, 0], xy[:, 1], color=OKABE_ITO["blue"], linewidth=2,
+            label="softmax(x / T), T from small to large")
+    centre = _CORNERS.mean(axis=0)
+    ax.plot(*centre, marker="x", color="black", markersize=9, linestyle="none",
+            label="uniform (T -> infinity)")
+    markers = ["o", "s", "^", "D", "v"]
+    colours = [OKABE_ITO["orange"], OKABE_ITO["green"], OKABE_ITO["vermillion"],
+               OKABE_ITO["purple"], OKABE_ITO["sky"]]
+    for i, (name, p) in enumerate((marks or {}).items()):
+        point = np.asarray(p, dtype=float) @ _CORNERS
+        ax.plot(*point, marker=markers[i % 5], color=colours[i % 5], markeredgecolor="black",
+                markersize=8, linestyle="none", label=name)
+    offsets = [(-0.04, -0.07), (0.04, -0.07), (0.0, 0.04)]
+    for corner, name, (dx, dy) in zip(_CORNERS, labels, offsets, strict=True):
+        ax.annotate(f"{name} = 1", (corner[0] + dx, corner[1] + dy), ha="center", fontsize=9)
+    ax.set_xlim(-0.15, 1.15)
+    ax.set_ylim(-0.12, 1.0)
+    ax.set_aspect("equal")
+    ax.grid(False)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_xlabel("corners: one-hot distributions (probability 1 on one class)")
+    ax.set_title("the path of softmax(x / T) across the simplex")
+    ax.legend(loc="upper right", fontsize=8)
+    return ax
+
+
+def sampling_counts(
+    labels: list[str],
+    frequencies: ArrayLike,
+    expected: ArrayLike,
+    model_p: ArrayLike | None = None,
+    *,
+    ax: plt.Axes | None = None,
+    title: str = "draws against the distribution they come from",
+) -> plt.Axes:
+    """Bars: the fraction of draws per token; diamonds: the probability it was drawn with.
+
+    Taught in 03. `model_p` (optional, open circles) is ``softmax(x / T)`` before
+    top-k / top-p filtering, so the renormalisation shows as a gap between circle
+    and diamond.
+
+    Examples
+    --------
+    >>> ax = sampling_counts(["a", "b"], [0.7, 0.3], [0.72, 0.28])
+    >>> [round(float(b.get_height()), 2) for b in ax.patches]
+    [0.7, 0.3]
+    >>> plt.close("all")
+    """
+    ax = new_axes(ax)
+    positions = np.arange(len(labels))
+    ax.bar(positions, frequencies, color=OKABE_ITO["sky"], edgecolor="black", hatch="..",
+           label="fraction of draws")
+    ax.plot(positions, expected, marker="D", color="black", linestyle="none", markersize=7,
+            label="probability sampled from")
+    if model_p is not None:
+        ax.plot(positions, model_p, marker="o", markerfacecolor="none", linestyle="none",
+                markersize=10, color=OKABE_ITO["vermillion"], markeredgewidth=1.5,
+                label="softmax(x / T) before filtering")
+    ax.set_xticks(positions, labels)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("token")
+    ax.set_ylabel("fraction of draws / probability")
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=8)
+    return ax
+
+
+def sampling_figure(state: dict) -> plt.Figure:
+    """The sampling playground's figure, from
+    :func:`softmax_lessons.widgets.temperature.sampling_state`. Taught in 03."""
+    use_course_style()
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    title = (f"{state['n_draws']} draws, T = {state['temperature']:.2f}, "
+             f"top-k = {state['top_k']}, top-p = {state['top_p']:.2f}")
+    sampling_counts(list(state["labels"]), state["frequencies"], state["p"], state["model_p"],
+                    ax=ax, title=title)
+    return fig
+
+
+def reliability_diagram(
+    bins: dict,
+    *,
+    ax: plt.Axes | None = None,
+    title: str = "reliability diagram",
+) -> plt.Axes:
+    """Accuracy per confidence bin (bars) against the diagonal of perfect calibration.
+
+    Taught in 03. `bins` comes from
+    :func:`softmax_lessons.calibration.reliability_bins`; empty bins are left out.
+    Bars below the diagonal mean over-confidence; the diamonds show each bin's
+    mean confidence.
+
+    Examples
+    --------
+    >>> bins = {"edges": np.array([0, 0.5, 1]), "count": np.array([0, 4]),
+    ...         "accuracy": np.array([np.nan, 0.5]), "confidence": np.array([np.nan, 0.74])}
+    >>> ax = reliability_diagram(bins)
+    >>> [round(float(b.get_height()), 2) for b in ax.patches]
+    [0.5]
+    >>> plt.close("all")
+    """
+    ax = new_axes(ax)
+    edges = np.asarray(bins["edges"], dtype=float)
+    used = np.asarray(bins["count"]) > 0
+    centres = (edges[:-1] + edges[1:]) / 2
+    width = np.diff(edges)
+    ax.bar(centres[used], np.asarray(bins["accuracy"])[used], width=width[used] * 0.9,
+           color=OKABE_ITO["blue"], edgecolor="black", label="accuracy in the bin")
+    ax.plot(centres[used], np.asarray(bins["confidence"])[used], marker="D", linestyle="none",
+            color=OKABE_ITO["orange"], markeredgecolor="black", label="mean confidence in the bin")
+    ax.plot([0, 1], [0, 1], color="black", linestyle="--", label="perfect calibration")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("confidence (largest probability)")
+    ax.set_ylabel("accuracy (fraction correct)")
+    ax.set_title(title)
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
+
+
+def calibration_figure(before: dict, after: dict, ece_before: float, ece_after: float,
+                       temperature: float) -> plt.Figure:
+    """Reliability diagrams side by side: raw logits, then divided by the fitted T. Taught in 03.
+    """
+    use_course_style()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True)
+    reliability_diagram(before, ax=left, title=f"before: T = 1, ECE = {ece_before:.3f}")
+    reliability_diagram(after, ax=right,
+                        title=f"after: T = {temperature:.2f}, ECE = {ece_after:.3f}")
+    return fig

@@ -1,0 +1,88 @@
+"""Tests for softmax_lessons.plots.temperature: the figures draw the numbers they are given."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from softmax_lessons.calibration import reliability_bins
+from softmax_lessons.plots.temperature import (
+    calibration_figure,
+    entropy_curve,
+    reliability_diagram,
+    sampling_counts,
+    sampling_figure,
+    simplex_path,
+    temperature_figure,
+)
+from softmax_lessons.widgets.temperature import sampling_state, temperature_state
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_temperature_figure_shows_the_state_bars_and_marker():
+    state = temperature_state([2.0, 1.0, 0.0], 0.5, ["a", "b", "c"])
+    fig = temperature_figure(state)
+    bars_ax, curve_ax = fig.axes
+    assert_allclose([b.get_height() for b in bars_ax.patches], state["p"])
+    assert bars_ax.patches[0].get_hatch() == "//"  # the argmax is told apart by a hatch too
+    marker = next(line for line in curve_ax.lines if line.get_marker() == "D")
+    assert_allclose(marker.get_xydata(), [[0.5, state["entropy_bits"]]])
+    curve = curve_ax.lines[0]
+    assert_allclose(curve.get_ydata(), state["curve_h"])
+    assert "H/Hmax = 0.40" in bars_ax.get_title()
+
+
+def test_entropy_curve_marks_zero_and_the_maximum():
+    ax = entropy_curve([0.1, 1.0], [0.1, 1.0], 2.0)
+    levels = sorted(line.get_ydata()[0] for line in ax.lines[1:3])
+    assert levels == [0.0, 2.0]
+    assert ax.get_xlabel().startswith("temperature T")
+
+
+def test_simplex_path_puts_one_hot_at_a_corner_and_uniform_at_the_centre():
+    ax = simplex_path([[1, 0, 0], [0, 1, 0], [1 / 3, 1 / 3, 1 / 3]], ["a", "b", "c"])
+    path = ax.lines[1].get_xydata()
+    assert_allclose(path[0], [0, 0])
+    assert_allclose(path[1], [1, 0])
+    assert_allclose(path[2], [0.5, np.sqrt(3) / 6])
+
+
+def test_sampling_figure_draws_frequencies_and_probabilities():
+    state = sampling_state(temperature=0.7, top_k=3, n_draws=500)
+    ax = sampling_figure(state).axes[0]
+    assert_allclose([b.get_height() for b in ax.patches], state["frequencies"])
+    diamonds = next(line for line in ax.lines if line.get_marker() == "D")
+    assert_allclose(diamonds.get_ydata(), state["p"])
+    assert "500 draws" in ax.get_title()
+
+
+def test_sampling_counts_without_model_p_has_one_marker_series():
+    ax = sampling_counts(["a", "b"], [0.5, 0.5], [0.4, 0.6])
+    assert len(ax.lines) == 1
+
+
+def test_reliability_diagram_skips_empty_bins_and_draws_the_diagonal():
+    p = np.array([[0.95, 0.05], [0.97, 0.03], [0.9, 0.1], [0.6, 0.4]])
+    bins = reliability_bins(p, [0, 1, 1, 0], n_bins=10)  # bins (0.5, 0.6], (0.8, 0.9], (0.9, 1]
+    ax = reliability_diagram(bins)
+    assert_allclose([b.get_height() for b in ax.patches], [1.0, 0.0, 0.5])
+    assert_allclose([b.get_x() + b.get_width() / 2 for b in ax.patches], [0.55, 0.85, 0.95])
+    diagonal = next(line for line in ax.lines if line.get_linestyle() == "--")
+    assert_allclose(diagonal.get_xydata(), [[0, 0], [1, 1]])
+
+
+def test_calibration_figure_titles_carry_ece_and_temperature():
+    p = np.array([[0.95, 0.05], [0.6, 0.4]])
+    bins = reliability_bins(p, [0, 1])
+    fig = calibration_figure(bins, bins, 0.3, 0.05, 2.5)
+    assert [ax.get_title() for ax in fig.axes] == ["before: T = 1, ECE = 0.300",
+                                                   "after: T = 2.50, ECE = 0.050"]
