@@ -29,6 +29,9 @@ def test_explorer_bars_draw_the_state_probabilities_and_hatch_the_argmax():
     assert_allclose(heights, state["p"])
     hatched = [i for i, bar in enumerate(ax.patches) if bar.get_hatch()]
     assert hatched == [1]
+    # The hatch must differ from the bar's own colour, or it cannot be seen.
+    argmax_bar = ax.patches[1]
+    assert argmax_bar.get_hatchcolor()[:3] != argmax_bar.get_facecolor()[:3]
     assert ax.get_title().startswith("argmax: dog")
     assert [t.get_text() for t in ax.get_xticklabels()] == state["labels"]
 

@@ -36,13 +36,16 @@ def explorer_bars(state: dict, *, ax: plt.Axes | None = None) -> plt.Axes:
     ...          "total": 1.0}
     >>> ax = explorer_bars(state)
     >>> ax.get_title()
-    'argmax: a   entropy: 1.157 of 1.585 bits   sum: 1.000'
+    'argmax: a, sum: 1.000\\nentropy: 1.157 of 1.585 bits'
     >>> plt.close("all")
     """
-    title = (f"argmax: {state['argmax_label']}   entropy: {state['entropy_bits']:.3f} of "
-             f"{state['entropy_max_bits']:.3f} bits   sum: {state['total']:.3f}")
+    title = (f"argmax: {state['argmax_label']}, sum: {state['total']:.3f}\n"
+             f"entropy: {state['entropy_bits']:.3f} of {state['entropy_max_bits']:.3f} bits")
     ax = probability_bars(state["p"], list(state["labels"]), ax=ax, title=title,
                           highlight=state["argmax"])
+    # probability_bars sets the hatch while the bar's edge is still orange, so the hatch
+    # would be orange on orange (reported to the lead); make it visible here.
+    ax.patches[state["argmax"]].set_hatchcolor("black")
     ax.set_xlabel("class (argmax hatched)")
     return ax
 
@@ -66,7 +69,10 @@ def logits_and_probabilities(
         _, axes = plt.subplots(1, 2, figsize=(8, 3))
     x = np.asarray(x, dtype=float)
     left, right = axes
-    left.bar(labels, x, color=OKABE_ITO["sky"], edgecolor="black", hatch="..")
+    bars = left.bar(labels, x, color=OKABE_ITO["sky"], edgecolor="black", hatch="..")
+    for bar, value in zip(bars, x, strict=True):
+        left.annotate(f"{value:g}", (bar.get_x() + bar.get_width() / 2, value), ha="center",
+                      va="bottom" if value >= 0 else "top", fontsize=8)
     left.axhline(0, color="black", linewidth=0.8)
     left.set_ylabel("logit (no units)")
     left.set_xlabel("class")
@@ -113,6 +119,8 @@ def simplex_points(
     for (cx, cy), corner, off in zip(corner_xy, corners, offsets, strict=True):
         ax.annotate(corner, (cx, cy), textcoords="offset points", xytext=off,
                     ha="center", fontsize=9)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     ax.set_aspect("equal")
     ax.set_xlim(-0.12, 1.12)
     ax.set_ylim(-0.12, 0.98)
