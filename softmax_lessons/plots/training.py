@@ -225,9 +225,11 @@ def decision_regions(
 def learned_vs_counted(
     counted: ArrayLike, learned: ArrayLike, *, ax: plt.Axes | None = None
 ) -> plt.Axes:
-    """Each bigram as a point: counted log-probability across, learned log-probability up.
+    """Each bigram as a point: the log of its count across, the learned value up.
 
-    Taught in 05. Points on the dashed diagonal are learned exactly.
+    Taught in 05. Points on the dashed diagonal are learned exactly. Pass the
+    pairs that occur (a count of 0 has log ``-inf``); the learned values come from
+    :func:`softmax_lessons.training.learned_log_counts`.
 
     Examples
     --------
@@ -238,13 +240,14 @@ def learned_vs_counted(
     """
     ax = new_axes(ax)
     counted, learned = np.asarray(counted, dtype=float), np.asarray(learned, dtype=float)
-    low, high = min(counted.min(), learned.min()) - 0.2, 0.1
+    low = min(counted.min(), learned.min()) - 0.2
+    high = max(counted.max(), learned.max()) + 0.2
     ax.plot([low, high], [low, high], color="black", linestyle="--", linewidth=1,
             label="learned = counted")
     ax.scatter(counted, learned, color=OKABE_ITO["blue"], edgecolor="black", s=30,
                label="one (character, next character) pair")
-    ax.set_xlabel("log(count / row total), from counting (nats)")
-    ax.set_ylabel("log-softmax of the learned row (nats)")
+    ax.set_xlabel("log of the count (counted in the text)")
+    ax.set_ylabel("learned: log-softmax of the row + log(row total)")
     ax.set_title("the learned logits become log-counts")
     ax.legend(loc="upper left", fontsize=8)
     return ax
