@@ -1,3 +1,168 @@
-"""Figures for lesson 04 Attention and masking (issue 5)."""
+"""Figures for lesson 04 Attention and masking.
 
-__all__: list[str] = []
+Each function draws numbers it is given (computed by :mod:`softmax_lessons.attention`
+or a widget's ``*_state`` function) and returns its axes or figure; none does maths
+of its own, so the explorers and the static figures beside them always agree.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .style import OKABE_ITO, new_axes, use_course_style
+
+__all__ = [
+    "attention_figure",
+    "attention_heatmap",
+    "convex_hull_plot",
+    "saturation_figure",
+]
+
+
+def attention_heatmap(
+    weights: ArrayLike,
+    query_labels: list[str],
+    key_labels: list[str],
+    *,
+    mask: ArrayLike | None = None,
+    ax: plt.Axes | None = None,
+    title: str = "attention weights (each row sums to 1)",
+) -> plt.Axes:
+    """A heatmap of attention weights, one row per query, the value printed in each cell.
+
+    Taught in 04. Masked cells (``mask`` False) are hatched and marked with a cross,
+    so they are told apart by more than colour.
+
+    Examples
+    --------
+    >>> ax = attention_heatmap([[1.0, 0.0], [0.4, 0.6]], ["a", "b"], ["a", "b"],
+    ...                        mask=[[True, False], [True, True]])
+    >>> [t.get_text() for t in ax.texts]
+    ['1.00', 'x', '0.40', '0.60']
+    >>> plt.close("all")
+    """
+    ax = new_axes(ax, figsize=(5.2, 4.4))
+    w = np.asarray(weights, dtype=float)
+    allowed = np.ones(w.shape, dtype=bool) if mask is None else np.broadcast_to(
+        np.asarray(mask, dtype=bool), w.shape)
+    image = ax.imshow(w, vmin=0.0, vmax=1.0, cmap="viridis")
+    for i in range(w.shape[0]):
+        for j in range(w.shape[1]):
+            if allowed[i, j]:
+                colour = "black" if w[i, j] > 0.6 else "white"
+                ax.text(j, i, f"{w[i, j]:.2f}", ha="center", va="center", fontsize=8,
+                        color=colour)
+            else:
+                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=True,
+                                           facecolor="#dddddd", hatch="///",
+                                           edgecolor="#888888", linewidth=0))
+                ax.text(j, i, "x", ha="center", va="center", fontsize=9, color="black")
+    ax.set_xticks(range(len(key_labels)), key_labels, rotation=45)
+    ax.set_yticks(range(len(query_labels)), query_labels)
+    ax.set_xlabel("key (attended to)")
+    ax.set_ylabel("query (attending)")
+    ax.grid(False)
+    ax.set_title(title)
+    ax.figure.colorbar(image, ax=ax, label="weight (probability)", shrink=0.8)
+    return ax
+
+
+def attention_figure(state: dict) -> plt.Figure:
+    """The attention explorer's figure, from
+    :func:`softmax_lessons.widgets.attention.attention_state`. Taught in 04."""
+    use_course_style()
+    fig, ax = plt.subplots(figsize=(5.6, 4.4))
+    masks = [name for name, on in (("causal", state["causal"]), ("padding", state["padding"]))
+             if on]
+    title = (f"masks: {' + '.join(masks) or 'none'}, scale x{state['scale']:.2f}: "
+             f"weights (grey x = masked)")
+    attention_heatmap(state["weights"], list(state["tokens"]), list(state["tokens"]),
+                      mask=state["mask"], ax=ax, title=title)
+    return fig
+
+
+def convex_hull_plot(
+    values: ArrayLike,
+    weights: ArrayLike,
+    output: ArrayLike,
+    labels: list[str],
+    *,
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """2-D values, and the attention output as their weighted average (inside their hull).
+
+    Taught in 04. Each value is a point with its weight written beside it; the
+    output is the star. The shaded polygon joins the values in angle order around
+    their mean, which is their convex hull when they are in convex position (as in
+    the lesson's example).
+
+    Examples
+    --------
+    >>> ax = convex_hull_plot([[0, 0], [1, 0], [0, 1]], [0.5, 0.25, 0.25], [0.25, 0.25],
+    ...                       ["a", "b", "c"])
+    >>> ax.get_title()
+    'output = weighted average of the values'
+    >>> plt.close("all")
+    """
+    ax = new_axes(ax, figsize=(4.8, 4.2))
+    v = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    out = np.asarray(output, dtype=float)
+    centre = v.mean(axis=0)
+    order = np.argsort(np.arctan2(v[:, 1] - centre[1], v[:, 0] - centre[0]))
+    ax.fill(v[order, 0], v[order, 1], color=OKABE_ITO["sky"], alpha=0.3,
+            label="convex hull of the values")
+    ax.scatter(v[:, 0], v[:, 1], s=60 + 600 * w, color=OKABE_ITO["blue"], edgecolor="black",
+               zorder=3, label="values (size = weight)")
+    for point, weight, name in zip(v, w, labels, strict=True):
+        ax.annotate(f"{name}: {weight:.2f}", point, xytext=(6, 6), textcoords="offset points",
+                    fontsize=9)
+    ax.plot(*out, marker="*", markersize=16, color=OKABE_ITO["orange"], markeredgecolor="black",
+            linestyle="none", zorder=4, label="output")
+    ax.set_xlabel("value, first coordinate")
+    ax.set_ylabel("value, second coordinate")
+    ax.set_title("output = weighted average of the values")
+    ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+def saturation_figure(state: dict) -> plt.Figure:
+    """The d-slider explorer: one row of weights with and without 1/sqrt(d), and entropy vs d.
+
+    Taught in 04. `state` comes from
+    :func:`softmax_lessons.widgets.attention.saturation_state`.
+    """
+    use_course_style()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+    keys = np.arange(state["weights_scaled"].size)
+    left.bar(keys - 0.2, state["weights_scaled"], width=0.4, color=OKABE_ITO["blue"],
+             edgecolor="black", label="scores / sqrt(d)")
+    left.bar(keys + 0.2, state["weights_unscaled"], width=0.4, color=OKABE_ITO["orange"],
+             edgecolor="black", hatch="//", label="raw scores q . k")
+    left.set_ylim(0, 1.05)
+    left.set_xticks(keys, [str(k) for k in keys])
+    left.set_xlabel("key")
+    left.set_ylabel("weight (probability)")
+    left.set_title(f"one query, d = {state['d']}")
+    left.legend(loc="upper right", fontsize=8)
+    curve = state["curve"]
+    right.plot(curve["dims"], curve["entropy_scaled"], color=OKABE_ITO["blue"], marker="o",
+               label="scores / sqrt(d)")
+    right.plot(curve["dims"], curve["entropy_unscaled"], color=OKABE_ITO["orange"], marker="s",
+               linestyle="--", label="raw scores q . k")
+    right.axhline(curve["max_entropy"], color="black", linestyle=":", linewidth=1,
+                  label=f"log2({keys.size}) = {curve['max_entropy']:.0f} bits (uniform)")
+    right.plot([state["d"]], [state["mean_entropy_scaled"]], marker="D", markersize=10,
+               color=OKABE_ITO["blue"], markeredgecolor="black", linestyle="none")
+    right.plot([state["d"]], [state["mean_entropy_unscaled"]], marker="D", markersize=10,
+               color=OKABE_ITO["orange"], markeredgecolor="black", linestyle="none")
+    right.axvline(state["d"], color="grey", linewidth=1)
+    right.set_xscale("log", base=2)
+    right.set_ylim(-0.1, curve["max_entropy"] * 1.15)
+    right.set_xlabel("key dimension d (log scale)")
+    right.set_ylabel("mean entropy of a row (bits)")
+    right.set_title("without 1/sqrt(d) the softmax saturates")
+    right.legend(loc="lower left", fontsize=8)
+    return fig

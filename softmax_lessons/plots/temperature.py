@@ -60,7 +60,7 @@ def entropy_curve(
     ax.set_xlabel("temperature T (no units, log scale)")
     ax.set_ylabel("entropy (bits)")
     ax.set_title("entropy rises with T")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="lower right", fontsize=8)
     return ax
 
 
