@@ -8,6 +8,8 @@ Other commands, for course authors and instructors:
 
     python3 course.py bench       # speed and memory benchmarks (benchmarks/README.md)
     python3 course.py execute     # re-run every lesson and store its outputs
+    python3 course.py site        # build the static pages into site/ (open site/index.html)
+    python3 course.py workshop    # time a fresh install and a run of every lesson
 
 Everything is installed into ``.venv`` beside this file, from ``pyproject.toml``;
 nothing touches the Python you ran this with. The set-up is repeated only when
@@ -117,7 +119,22 @@ def execute(args: list[str]) -> None:
             "--inplace", nb, cwd=ROOT)
 
 
-COMMANDS = {"lab": lab, "test": test, "bench": bench, "execute": execute}
+def site(args: list[str]) -> None:
+    """Build site/: one offline HTML page per lesson, with its figures and widget state."""
+    ensure_venv("dev")
+    os.chdir(ROOT)
+    os.execv(PYTHON, [str(PYTHON), "tools/build_site.py", *args])
+
+
+def workshop(args: list[str]) -> None:
+    """Simulate a workshop machine: fresh venv from the tracked files, install, run every lesson."""
+    ensure_venv(None)
+    os.chdir(ROOT)
+    os.execv(PYTHON, [str(PYTHON), "benchmarks/workshop.py", *args])
+
+
+COMMANDS = {"lab": lab, "test": test, "bench": bench, "execute": execute, "site": site,
+            "workshop": workshop}
 
 
 def main() -> None:

@@ -17,8 +17,9 @@ Budgets, chosen so that a workshop on Binder feels live:
   rendering the figure to PNG with the inline backend), is measured inside a real
   IPython kernel, as in JupyterLab, minus the browser.
 
-These are measurements, not tests: the figures depend on the machine. The exit status
-is 1 when a budget is exceeded, so a script can notice.
+These are measurements, not tests: the figures depend on the machine, and the script
+exits with status 0 whatever they are (``python3 course.py bench`` runs it after the
+softmax benchmarks). With ``--strict`` the exit status is 1 when a budget is exceeded.
 """
 
 from __future__ import annotations
@@ -253,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip executing the notebooks (the slowest part)")
     parser.add_argument("--steps", type=int, default=20, help="slider steps per slider")
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit with status 1 when a figure is over its budget")
     args = parser.parse_args(argv)
 
     import logging
@@ -274,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     over = [r[0] for r in rows if not r[3]]
     if over:
         print(f"{len(over)} figure(s) over budget.")
-    return 1 if over else 0
+    return 1 if over and args.strict else 0
 
 
 if __name__ == "__main__":
