@@ -87,7 +87,7 @@ def blockwise_panel(state: dict, *, ax: plt.Axes | None = None) -> plt.Axes:
     ax.set_xlabel("position of the logit")
     ax.set_ylabel("logit (no units)")
     ax.set_title(state["summary"], fontsize=9)
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=4, fontsize=8)
     return ax
 
 
