@@ -1,0 +1,247 @@
+"""Generate the exercise notebooks from the solution notebooks: one source, two outputs.
+
+Used by course authors and instructors (lessons 01-06 each have one exercise notebook)::
+
+    python -m softmax_lessons.exercises build            # solutions/ -> exercises/
+    python -m softmax_lessons.exercises build --force    # also replace edited exercises
+    python -m softmax_lessons.exercises build --out DIR  # a fresh set somewhere else
+
+The source is ``solutions/NN_name.ipynb``. Solution regions are marked as nbgrader
+marks them, so an nbgrader course can take the sources as they are::
+
+    ### BEGIN SOLUTION
+    ...
+    ### END SOLUTION
+
+In a code cell the region becomes ``# YOUR CODE HERE`` and ``raise NotImplementedError()``
+at the marker's indent; in a markdown cell it becomes ``YOUR ANSWER HERE``. Lines
+such as ``# BEGIN SOLUTION`` (otter-grader's spelling) are read too. Outputs,
+execution counts, timing metadata and widget state are cleared; everything else
+is copied as it is.
+
+Learners' work is never overwritten: ``exercises/.generated.json`` records a hash
+of each notebook as it was generated, and a notebook that no longer matches it
+(someone edited it in place) is skipped unless ``--force`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["RECORD_NAME", "BuildReport", "build", "make_exercise", "strip_solutions"]
+
+RECORD_NAME = ".generated.json"
+CODE_PLACEHOLDER = ["# YOUR CODE HERE", "raise NotImplementedError()"]
+ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"
+
+_BEGIN = re.compile(r"^(\s*)#+\s*BEGIN SOLUTION\s*$")
+_END = re.compile(r"^\s*#+\s*END SOLUTION\s*$")
+
+
+def strip_solutions(source: str, cell_type: str = "code", where: str = "cell") -> str:
+    """Replace every solution region of one cell's source by the placeholder.
+
+    Parameters
+    ----------
+    source : str
+        The cell's source.
+    cell_type : {"code", "markdown"}
+        Code regions become ``# YOUR CODE HERE`` and ``raise NotImplementedError()``;
+        markdown regions become ``YOUR ANSWER HERE``.
+    where : str
+        Named in error messages, e.g. ``"solutions/01_definition.ipynb cell 5"``.
+
+    Raises
+    ------
+    ValueError
+        On a region that is nested, not closed, or closed without being opened.
+
+    Examples
+    --------
+    >>> src = "def f(x):\\n    ### BEGIN SOLUTION\\n    return 2 * x\\n    ### END SOLUTION"
+    >>> print(strip_solutions(src))
+    def f(x):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+    >>> print(strip_solutions("**Answer.**\\n### BEGIN SOLUTION\\nIt is 1/4.\\n### END SOLUTION",
+    ...                       "markdown"))
+    **Answer.**
+    YOUR ANSWER HERE
+    """
+    out: list[str] = []
+    opened_at = None
+    for number, line in enumerate(source.split("\n"), start=1):
+        begin, end = _BEGIN.match(line), _END.match(line)
+        if begin:
+            if opened_at is not None:
+                raise ValueError(
+                    f"{where}, line {number}: BEGIN SOLUTION inside the region opened on line "
+                    f"{opened_at}; close it with END SOLUTION first (regions cannot nest)"
+                )
+            opened_at = number
+            indent = begin.group(1)
+            if cell_type == "code":
+                out += [indent + placeholder for placeholder in CODE_PLACEHOLDER]
+            else:
+                out.append(indent + ANSWER_PLACEHOLDER)
+        elif end:
+            if opened_at is None:
+                raise ValueError(
+                    f"{where}, line {number}: END SOLUTION without a BEGIN SOLUTION before it"
+                )
+            opened_at = None
+        elif opened_at is None:
+            out.append(line)
+    if opened_at is not None:
+        raise ValueError(
+            f"{where}, line {opened_at}: BEGIN SOLUTION is never closed; add END SOLUTION"
+        )
+    return "\n".join(out)
+
+
+def make_exercise(nb: nbformat.NotebookNode, name: str = "notebook") -> nbformat.NotebookNode:
+    """The exercise version of a solution notebook (a new notebook; `nb` is not changed).
+
+    Solution regions are replaced by placeholders; outputs, execution counts, the
+    timing metadata nbclient records and the widget state are removed.
+    """
+    exercise = copy.deepcopy(nb)
+    exercise.metadata.pop("widgets", None)
+    for index, cell in enumerate(exercise.cells):
+        where = f"{name} cell {index}"
+        if cell.cell_type in ("code", "markdown"):
+            cell.source = strip_solutions(cell.source, cell.cell_type, where)
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+            cell.metadata.pop("execution", None)
+    nbformat.validate(exercise)
+    return exercise
+
+
+def _text(nb: nbformat.NotebookNode) -> str:
+    """The notebook as nbformat.write would save it."""
+    text = nbformat.writes(nb, version=4)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _digest(text: str | bytes) -> str:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class BuildReport:
+    """What `build` did with each notebook (file names, relative to the output folder)."""
+
+    out_dir: Path
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = []
+        for label, names in (
+            ("created", self.created),
+            ("updated", self.updated),
+            ("unchanged", self.unchanged),
+        ):
+            if names:
+                lines.append(f"{label}: {', '.join(names)}")
+        if self.skipped:
+            out = self.out_dir.as_posix()
+            lines += [
+                f"skipped (edited since they were generated; your work in them is kept): "
+                f"{', '.join(self.skipped)}",
+                "  To get a fresh copy under another name, build into another folder:",
+                "    python -m softmax_lessons.exercises build --out exercises_fresh",
+                f"  To replace the edited notebooks in {out}/ (the edits are lost):",
+                "    python -m softmax_lessons.exercises build --force",
+            ]
+        return "\n".join(lines)
+
+
+def build(
+    solutions_dir: str | Path = "solutions",
+    out_dir: str | Path = "exercises",
+    *,
+    force: bool = False,
+) -> BuildReport:
+    """Generate ``out_dir/NN_name.ipynb`` from every ``solutions_dir/NN_name.ipynb``.
+
+    A notebook in `out_dir` is replaced only if it is still exactly what this function
+    last generated (its hash is in ``out_dir/.generated.json``), or if `force`.
+    Otherwise it is skipped and listed in ``report.skipped``.
+    """
+    solutions_dir, out_dir = Path(solutions_dir), Path(out_dir)
+    sources = sorted(solutions_dir.glob("*.ipynb"))
+    if not sources:
+        raise FileNotFoundError(f"no notebooks in {solutions_dir}/; is this the course folder?")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    record_path = out_dir / RECORD_NAME
+    record = json.loads(record_path.read_text()) if record_path.exists() else {}
+    hashes: dict[str, str] = dict(record.get("files", {}))
+    report = BuildReport(out_dir)
+    for source in sources:
+        name = source.name
+        nb = nbformat.read(source, as_version=4)
+        text = _text(make_exercise(nb, f"{solutions_dir.as_posix()}/{name}"))
+        target = out_dir / name
+        if not target.exists():
+            report.created.append(name)
+        else:
+            current = target.read_bytes()
+            if current == text.encode("utf-8"):
+                report.unchanged.append(name)
+                hashes[name] = _digest(text)
+                continue
+            if not force and hashes.get(name) != _digest(current):
+                report.skipped.append(name)
+                continue
+            report.updated.append(name)
+        target.write_text(text, encoding="utf-8")
+        hashes[name] = _digest(text)
+    new_record = {
+        "about": "hashes of the exercise notebooks as generated from solutions/ by "
+        "`python -m softmax_lessons.exercises build`; a notebook whose hash differs "
+        "was edited and is never overwritten without --force",
+        "files": dict(sorted(hashes.items())),
+    }
+    record_path.write_text(json.dumps(new_record, indent=1) + "\n", encoding="utf-8")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m softmax_lessons.exercises",
+        description="Generate the exercise notebooks from the solution notebooks.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    b = commands.add_parser("build", help="solutions/ -> exercises/")
+    b.add_argument("--solutions", default="solutions", help="folder of solution notebooks")
+    b.add_argument("--out", default="exercises", help="folder to write the exercises into")
+    b.add_argument(
+        "--force", action="store_true", help="also replace exercise notebooks that were edited"
+    )
+    args = parser.parse_args(argv)
+    try:
+        report = build(args.solutions, args.out, force=args.force)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    return 1 if report.skipped else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
