@@ -104,7 +104,7 @@ def simplex_path(
     'the path of softmax(x / T) across the simplex'
     >>> plt.close("all")
     """
-    ax = new_axes(ax, figsize=(4.6, 4.2))
+    ax = new_axes(ax, figsize=(6.4, 3.8))
     xy = np.asarray(path, dtype=float) @ _CORNERS
     outline = np.vstack([_CORNERS, _CORNERS[:1]])
     ax.plot(outline[:, 0], outline[:, 1], color="black", linewidth=1)
@@ -123,8 +123,8 @@ def simplex_path(
     offsets = [(-0.04, -0.07), (0.04, -0.07), (0.0, 0.04)]
     for corner, name, (dx, dy) in zip(_CORNERS, labels, offsets, strict=True):
         ax.annotate(f"{name} = 1", (corner[0] + dx, corner[1] + dy), ha="center", fontsize=9)
-    ax.set_xlim(-0.15, 1.15)
-    ax.set_ylim(-0.12, 1.0)
+    ax.set_xlim(-0.15, 2.0)  # room on the right for the legend
+    ax.set_ylim(-0.12, 0.95)
     ax.set_aspect("equal")
     ax.grid(False)
     ax.set_xticks([])
@@ -133,7 +133,7 @@ def simplex_path(
         ax.spines[side].set_visible(False)
     ax.set_xlabel("corners: one-hot distributions (probability 1 on one class)")
     ax.set_title("the path of softmax(x / T) across the simplex")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="center right", fontsize=8)
     return ax
 
 
