@@ -68,6 +68,14 @@ def test_ulp_sweep_marks_failures_on_the_fails_line():
     assert_allclose(shifted.get_ydata(), [2.0, 30.0])
 
 
+def test_ulp_sweep_draws_errors_too_small_for_the_log_axis_on_its_bottom_edge():
+    rows = [{"dtype": "float32", "scale": s, "method": "a", "max_ulp": v}
+            for s, v in [(1.0, 3.0), (10.0, 1e-40), (100.0, 0.0)]]
+    ax = ulp_sweep(rows, "float32")
+    assert_allclose(ax.lines[0].get_ydata(), [3.0, 0.05, 0.05])
+    assert ax.get_ylim()[0] < 0.05
+
+
 def test_ulp_sweep_refuses_a_dtype_with_no_records():
     with pytest.raises(ValueError, match="no records for dtype 'float16'"):
         ulp_sweep([{"dtype": "float64", "scale": 1.0, "method": "a", "max_ulp": 1.0}],
