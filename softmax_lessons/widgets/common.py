@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+from IPython.display import display
 
 from ..core import softmax
 
@@ -27,8 +28,8 @@ def redraw(output: widgets.Output, draw) -> None:
     with output:
         output.clear_output(wait=True)
         fig = draw()
-        if fig is not None:
-            plt.show(fig)
+        if fig is not None:  # `draw` may also display its figure itself and return None
+            display(fig)
             plt.close(fig)
 
 
