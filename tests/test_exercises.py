@@ -45,7 +45,8 @@ def test_committed_exercises_are_exactly_what_the_build_generates(tmp_path):
     assert committed == generated
     for name in generated:
         assert (EXERCISES / name).read_bytes() == (tmp_path / name).read_bytes(), (
-            f"exercises/{name} is out of date: run `python -m softmax_lessons.exercises build`"
+            f"exercises/{name} differs from what solutions/ generate: run `python -m "
+            "softmax_lessons.exercises build` (add --force if exercises/ was edited by hand)"
         )
 
 
