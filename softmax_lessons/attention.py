@@ -224,7 +224,8 @@ def row_entropy(weights: ArrayLike) -> np.ndarray:
     """
     w = as_float_array(weights, "weights")
     empty = np.sum(w, axis=-1, keepdims=True) == 0
-    return np.where(empty[..., 0], 0.0, entropy(np.where(empty, 1.0 / w.shape[-1], w)))
+    h = np.where(empty[..., 0], 0.0, entropy(np.where(empty, 1.0 / w.shape[-1], w)))
+    return h + 0.0  # a one-hot row gives -0.0; adding 0.0 makes it print as 0.0
 
 
 def total_variation(p: ArrayLike, r: ArrayLike) -> np.ndarray:

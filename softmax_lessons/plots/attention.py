@@ -106,7 +106,7 @@ def convex_hull_plot(
     'output = weighted average of the values'
     >>> plt.close("all")
     """
-    ax = new_axes(ax, figsize=(4.8, 4.2))
+    ax = new_axes(ax, figsize=(6.4, 3.8))
     v = np.asarray(values, dtype=float)
     w = np.asarray(weights, dtype=float)
     out = np.asarray(output, dtype=float)
@@ -124,7 +124,7 @@ def convex_hull_plot(
     ax.set_xlabel("value, first coordinate")
     ax.set_ylabel("value, second coordinate")
     ax.set_title("output = weighted average of the values")
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
     return ax
 
 
