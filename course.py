@@ -10,6 +10,8 @@ Other commands, for course authors and instructors:
     python3 course.py execute     # re-run every lesson and store its outputs
     python3 course.py site        # build the static pages into site/ (open site/index.html)
     python3 course.py workshop    # time a fresh install and a run of every lesson
+    python3 course.py exercises   # regenerate exercises/ from solutions/ (--force, --out DIR)
+    python3 course.py grade DIR --out grades.csv   # grade a folder of submissions
 
 Everything is installed into ``.venv`` beside this file, from ``pyproject.toml``;
 nothing touches the Python you ran this with. The set-up is repeated only when
@@ -133,8 +135,21 @@ def workshop(args: list[str]) -> None:
     os.execv(PYTHON, [str(PYTHON), "benchmarks/workshop.py", *args])
 
 
+def exercises(args: list[str]) -> None:
+    """Regenerate exercises/ from solutions/; never replaces an exercise a learner edited."""
+    ensure_venv(None)
+    os.chdir(ROOT)
+    os.execv(PYTHON, [str(PYTHON), "-m", "softmax_lessons.exercises", "build", *args])
+
+
+def grade(args: list[str]) -> None:
+    """Run a folder of submitted exercise notebooks and write a CSV of results."""
+    ensure_venv(None)
+    os.execv(PYTHON, [str(PYTHON), "-m", "softmax_lessons.grading", *args])
+
+
 COMMANDS = {"lab": lab, "test": test, "bench": bench, "execute": execute, "site": site,
-            "workshop": workshop}
+            "workshop": workshop, "exercises": exercises, "grade": grade}
 
 
 def main() -> None:
