@@ -307,8 +307,9 @@ def open_notebook(page, server: LabServer, name: str, timeout_ms: int = 90_000) 
         page.goto(server.url(f"lab/tree/{path}?reset"), timeout=timeout_ms)
         page.wait_for_function("() => !!window.jupyterapp", timeout=timeout_ms)
     else:
-        page.evaluate("(p) => window.jupyterapp.commands.execute('docmanager:open', {path: p})",
-                      path)
+        # Do not return what the command gives back (a widget): it is not serialisable.
+        page.evaluate("(p) => { window.jupyterapp.commands.execute('docmanager:open', "
+                      "{path: p}); return null; }", path)
     try:
         page.wait_for_function(JS_NOTEBOOK_READY, arg=path, timeout=timeout_ms, polling=250)
     except Exception as exc:
@@ -324,9 +325,12 @@ def open_notebook(page, server: LabServer, name: str, timeout_ms: int = 90_000) 
 
 def run_all_cells(page, timeout_ms: int = 120_000) -> dict:
     """Run every cell (Run > Run All Cells), wait for the kernel to finish, return the notebook."""
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); "
+                  "return null; }")
     page.wait_for_function(JS_RUN_FINISHED, timeout=timeout_ms, polling=250)
-    return page.evaluate("() => window.jupyterapp.shell.currentWidget.content.model.toJSON()")
+    # As a string: outputs can nest deeper than Playwright serialises objects.
+    return json.loads(page.evaluate(
+        "() => JSON.stringify(window.jupyterapp.shell.currentWidget.content.model.toJSON())"))
 
 
 def error_outputs(nb: dict) -> list[str]:
