@@ -43,7 +43,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import apply_where, as_float_array, check_axis
+from .core import _blocks, apply_where, as_float_array, check_axis
 
 __all__ = ["log_softmax_accurate", "logsumexp_accurate", "softmax_accurate", "two_sum"]
 
@@ -69,20 +69,23 @@ def two_sum(a: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     return s, err
 
 
-def _shifted_exp(x, axis, where, func):
-    """The shared first half: ``x - m`` split exactly by TwoSum, and ``exp`` of its rounded part.
+def _checked(x, axis, where, func):
+    """The input rules of the core: a float array, a valid axis, the mask applied."""
+    arr = as_float_array(x)
+    axis = check_axis(arr, axis, func)
+    return apply_where(arr, where), axis
 
-    Returns ``(arr, axis, e, d_hi, d_lo, m, nothing_allowed)``: `arr` is the
-    masked input (its dtype is the result's), ``d_hi + d_lo == x - m`` exactly in
-    float64, ``e = exp(d_hi)``, ``m`` the per-slice shift, and `nothing_allowed`
+
+def _shifted_exp(x_block, axis):
+    """``x - m`` split exactly by TwoSum, and ``exp`` of its rounded part, in float64.
+
+    Returns ``(e, d_hi, d_lo, m, nothing_allowed)``: ``d_hi + d_lo == x - m``
+    exactly, ``e = exp(d_hi)``, ``m`` the per-slice shift, and `nothing_allowed`
     marks slices whose maximum is ``-inf``. The true exponential is
     ``exp(d_hi + d_lo) = e * (1 + d_lo)`` to full precision, since ``|d_lo|`` is
     below ``2**-52 * |d_hi|``; each caller puts that correction where it costs least.
     """
-    arr = as_float_array(x)
-    axis = check_axis(arr, axis, func)
-    arr = apply_where(arr, where)
-    work = arr.astype(np.float64)  # float16/32: compute in float64, round once at the end
+    work = x_block.astype(np.float64)  # float16/32: compute in float64, round once at the end
     m = np.max(work, axis=axis, keepdims=True)
     nothing_allowed = m == -np.inf
     m[nothing_allowed] = 0  # shift an empty slice by 0, not by -inf (which gives NaN)
@@ -92,7 +95,7 @@ def _shifted_exp(x, axis, where, func):
     # A NaN entry keeps d_hi = NaN, which already makes its slice NaN.
     d_lo[~np.isfinite(d_lo)] = 0
     e = np.exp(d_hi)
-    return arr, axis, e, d_hi, d_lo, m, nothing_allowed
+    return e, d_hi, d_lo, m, nothing_allowed
 
 
 def _sum_split(e, d_lo, axis):
@@ -157,7 +160,16 @@ def softmax_accurate(x: ArrayLike, axis: int = -1, *, where: ArrayLike | None = 
     >>> float(softmax_accurate(x)[1] / softmax(x)[1] - 1) != 0   # the last digits differ
     True
     """
-    arr, axis, e, _, d_lo, _, _ = _shifted_exp(x, axis, where, "softmax_accurate")
+    arr, axis = _checked(x, axis, where, "softmax_accurate")
+    # Block by block (as the core does), so the temporary arrays stay small and in cache.
+    out = np.empty(arr.shape, dtype=arr.dtype)
+    for block in _blocks(arr.shape, axis, 8):
+        out[block] = _softmax_block(arr[block], axis)  # rounded once to x's dtype here
+    return out
+
+
+def _softmax_block(x_block, axis):
+    e, _, d_lo, _, _ = _shifted_exp(x_block, axis)
     # The sum is top + rest; TwoSum keeps what rounding it to one float throws away.
     total, total_lo = two_sum(*_sum_split(e, d_lo, axis))
     total[total == 0] = 1  # only a slice with nothing allowed sums to 0: keep its zeros
@@ -167,7 +179,7 @@ def softmax_accurate(x: ArrayLike, axis: int = -1, *, where: ArrayLike | None = 
     correction = np.subtract(d_lo, total_lo / total, out=d_lo)
     correction *= p
     p += correction
-    return p.astype(arr.dtype, copy=False)
+    return p
 
 
 def log_softmax_accurate(
@@ -201,14 +213,20 @@ def log_softmax_accurate(
     >>> float(log_softmax_accurate([0.0, -50.0])[0])   # -log1p(exp(-50)), not rounded to 0
     -1.9287498479639178e-22
     """
-    arr, axis, e, d_hi, d_lo, _, nothing_allowed = _shifted_exp(
-        x, axis, where, "log_softmax_accurate"
-    )
+    arr, axis = _checked(x, axis, where, "log_softmax_accurate")
+    out = np.empty(arr.shape, dtype=arr.dtype)
+    for block in _blocks(arr.shape, axis, 8):
+        out[block] = _log_softmax_block(arr[block], axis)
+    return out
+
+
+def _log_softmax_block(x_block, axis):
+    e, d_hi, d_lo, _, nothing_allowed = _shifted_exp(x_block, axis)
     log_total = _log_total(*_sum_split(e, d_lo, axis))
     log_total[nothing_allowed] = 0  # d_hi is already -inf there; -inf - (-inf) would be NaN
-    out = d_hi - log_total
+    out = np.subtract(d_hi, log_total, out=d_hi)
     out += d_lo
-    return out.astype(arr.dtype, copy=False)
+    return out
 
 
 def logsumexp_accurate(
@@ -250,9 +268,11 @@ def logsumexp_accurate(
     >>> float(logsumexp_accurate([-np.inf, -np.inf]))
     -inf
     """
-    arr, axis, e, _, d_lo, m, nothing_allowed = _shifted_exp(x, axis, where, "logsumexp_accurate")
-    result = m + _log_total(*_sum_split(e, d_lo, axis))
-    result[nothing_allowed] = -np.inf
-    if not keepdims:
-        result = np.squeeze(result, axis=axis)
-    return result.astype(arr.dtype, copy=False)
+    arr, axis = _checked(x, axis, where, "logsumexp_accurate")
+    out = np.empty((*arr.shape[:axis], 1, *arr.shape[axis + 1 :]), dtype=arr.dtype)
+    for block in _blocks(arr.shape, axis, 8):
+        e, _, d_lo, m, nothing_allowed = _shifted_exp(arr[block], axis)
+        result = m + _log_total(*_sum_split(e, d_lo, axis))
+        result[nothing_allowed] = -np.inf
+        out[block] = result
+    return out if keepdims else np.squeeze(out, axis=axis)

@@ -333,3 +333,15 @@ def test_bad_inputs_raise_with_a_useful_message():
         logsumexp_accurate([1.0, 2.0], axis=1)
     with pytest.raises(ValueError, match="at least one entry"):
         softmax_accurate(np.zeros((2, 0)))
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_large_arrays_computed_block_by_block_equal_slice_by_slice(axis):
+    rng = np.random.default_rng(9)
+    x = logits(rng, (40, 5000), 300.0, np.float32)  # several cache-sized blocks
+    slices = [np.take(x, i, axis=1 - axis) for i in range(x.shape[1 - axis])]
+    for f in (softmax_accurate, log_softmax_accurate):
+        expected = np.stack([f(s) for s in slices], axis=1 - axis)
+        assert_array_equal(f(x, axis=axis), expected)
+    expected_lse = np.array([logsumexp_accurate(s) for s in slices])
+    assert_array_equal(logsumexp_accurate(x, axis=axis), expected_lse)

@@ -1,0 +1,159 @@
+"""Softmax speed, memory and accuracy: the package against SciPy and the naive formula.
+
+Issue 3 (item 7) and issue 9. For each case (float32 of shape (2048, 8192) and
+float64 of shape (512, 32000), softmax along the last axis) this prints:
+
+- the median time of several runs, the functions taking turns so that a busy
+  machine slows them all alike, and the ratio to SciPy's median;
+- the peak temporary memory (tracemalloc) beyond the returned array itself;
+- the accuracy in ulp against the exact reference (``softmax_lessons.reference``)
+  on a sample of rows of the same data: the largest error and the share of
+  entries that are correctly rounded (error <= 0.5 ulp).
+
+Targets: the package's softmax and log_softmax at most 0.75x SciPy's time with no
+temporary memory beyond the output and an accuracy at least as good; the accurate
+variants under 3x the default softmax. Benchmarks are not tests: nothing here fails.
+
+Run with ``python3 course.py bench`` (or ``python benchmarks/run.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+import scipy.special
+
+from softmax_lessons.accurate import log_softmax_accurate, softmax_accurate
+from softmax_lessons.core import log_softmax, softmax, softmax_naive
+from softmax_lessons.reference import log_softmax_exact, softmax_exact, ulp_error
+
+CASES = [(np.float32, (2048, 8192)), (np.float64, (512, 32000))]
+LOGIT_SCALE = 10.0  # logits drawn as scale * standard normal
+SAMPLE_ROWS = 2  # rows measured against the exact reference (it is slow: pure Decimal)
+
+
+def naive_log_softmax(x: np.ndarray) -> np.ndarray:
+    """The textbook ``log(softmax(x))`` with no shift."""
+    return np.log(softmax_naive(x))
+
+
+def contenders() -> dict[str, dict[str, Callable[[np.ndarray], np.ndarray]]]:
+    """The functions compared, by kind; the first of each kind is the reference for ratios."""
+    return {
+        "softmax": {
+            "scipy.special.softmax": lambda x: scipy.special.softmax(x, axis=-1),
+            "softmax (package)": softmax,
+            "softmax_naive": softmax_naive,
+            "softmax_accurate": softmax_accurate,
+        },
+        "log_softmax": {
+            "scipy.special.log_softmax": lambda x: scipy.special.log_softmax(x, axis=-1),
+            "log_softmax (package)": log_softmax,
+            "log(softmax_naive)": naive_log_softmax,
+            "log_softmax_accurate": log_softmax_accurate,
+        },
+    }
+
+
+def median_times(funcs: dict[str, Callable], x: np.ndarray, repeats: int) -> dict[str, float]:
+    """Median seconds per call; the functions take turns, one call each per round."""
+    for f in funcs.values():  # warm up: page in the code, allocate once
+        f(x)
+    times: dict[str, list[float]] = {name: [] for name in funcs}
+    for _ in range(repeats):
+        for name, f in funcs.items():
+            start = time.perf_counter()
+            f(x)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def temporary_memory(f: Callable, x: np.ndarray) -> tuple[int, int]:
+    """(peak bytes allocated during ``f(x)`` beyond its result, the result's bytes)."""
+    tracemalloc.start()
+    try:
+        result = f(x)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return max(peak - result.nbytes, 0), result.nbytes
+
+
+def accuracy(f: Callable, sample: np.ndarray, exact: np.ndarray) -> tuple[float, float]:
+    """(largest ulp error, share of entries correctly rounded) of ``f`` on `sample`."""
+    err = ulp_error(f(sample), exact)
+    return float(np.max(err)), float(np.mean(err <= 0.5))
+
+
+def run_case(dtype, shape, repeats: int, rng: np.random.Generator) -> list[dict]:
+    x = (LOGIT_SCALE * rng.standard_normal(shape)).astype(dtype)
+    sample = x[:SAMPLE_ROWS]
+    exact = {"softmax": softmax_exact(sample), "log_softmax": log_softmax_exact(sample)}
+    rows = []
+    for kind, funcs in contenders().items():
+        with warnings.catch_warnings():  # the naive formula may warn; its NaNs show in the ulp
+            warnings.simplefilter("ignore", RuntimeWarning)
+            times = median_times(funcs, x, repeats)
+            scipy_time = times[next(iter(funcs))]
+            default_time = times[list(funcs)[1]]
+            for name, f in funcs.items():
+                temp, out_bytes = temporary_memory(f, x)
+                worst, rounded = accuracy(f, sample, exact[kind])
+                rows.append(
+                    {
+                        "case": f"{np.dtype(dtype).name} {shape}",
+                        "function": name,
+                        "ms": 1e3 * times[name],
+                        "vs_scipy": times[name] / scipy_time,
+                        "vs_default": times[name] / default_time,
+                        "temp_mib": temp / 2**20,
+                        "temp_vs_output": temp / out_bytes,
+                        "max_ulp": worst,
+                        "correctly_rounded": rounded,
+                    }
+                )
+    return rows
+
+
+def print_table(rows: list[dict]) -> None:
+    header = (
+        f"{'case':<22} {'function':<26} {'median ms':>9} {'x SciPy':>8} {'x default':>9} "
+        f"{'temp MiB':>9} {'temp/out':>8} {'max ulp':>9} {'exact %':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(
+            f"{r['case']:<22} {r['function']:<26} {r['ms']:9.1f} {r['vs_scipy']:8.2f} "
+            f"{r['vs_default']:9.2f} {r['temp_mib']:9.1f} {r['temp_vs_output']:8.2f} "
+            f"{r['max_ulp']:9.3g} {100 * r['correctly_rounded']:8.1f}"
+        )
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=15, help="timed rounds (default 15)")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+    rng = np.random.default_rng(args.seed)
+    print(
+        f"Softmax speed and memory: median of {args.repeats} alternating runs, "
+        f"logits {LOGIT_SCALE:g} * N(0, 1), accuracy on {SAMPLE_ROWS} rows vs the exact reference"
+    )
+    rows = []
+    for dtype, shape in CASES:
+        rows += run_case(dtype, shape, args.repeats, rng)
+    print_table(rows)
+    print("targets: package <= 0.75x SciPy, temp/out = 0, accuracy >= SciPy's; "
+          "accurate < 3x default")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
