@@ -43,9 +43,6 @@ def explorer_bars(state: dict, *, ax: plt.Axes | None = None) -> plt.Axes:
              f"entropy: {state['entropy_bits']:.3f} of {state['entropy_max_bits']:.3f} bits")
     ax = probability_bars(state["p"], list(state["labels"]), ax=ax, title=title,
                           highlight=state["argmax"])
-    # probability_bars sets the hatch while the bar's edge is still orange, so the hatch
-    # would be orange on orange (reported to the lead); make it visible here.
-    ax.patches[state["argmax"]].set_hatchcolor("black")
     ax.set_xlabel("class (argmax hatched)")
     return ax
 

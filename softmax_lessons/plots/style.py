@@ -94,7 +94,7 @@ def probability_bars(
     Examples
     --------
     >>> ax = probability_bars(np.array([0.665, 0.245, 0.09]), ["a", "b", "c"], highlight=0)
-    >>> [round(b.get_height(), 3) for b in ax.patches]
+    >>> [round(float(b.get_height()), 3) for b in ax.patches]
     [0.665, 0.245, 0.09]
     >>> plt.close("all")
     """
@@ -103,9 +103,10 @@ def probability_bars(
     labels = labels if labels is not None else [str(i) for i in range(p.size)]
     bars = ax.bar(labels, p, color=OKABE_ITO["blue"], edgecolor="black")
     if highlight is not None:
-        bars[highlight].set_color(OKABE_ITO["orange"])
-        bars[highlight].set_edgecolor("black")
+        # Colour and hatch: the highlighted bar stands out without colour vision too.
+        bars[highlight].set_facecolor(OKABE_ITO["orange"])
         bars[highlight].set_hatch("//")
+        bars[highlight].set_hatchcolor("black")
     for bar, value in zip(bars, p, strict=True):
         ax.annotate(f"{value:.3f}", (bar.get_x() + bar.get_width() / 2, value),
                     ha="center", va="bottom", fontsize=8)
