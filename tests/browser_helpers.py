@@ -411,6 +411,26 @@ def slider_problems(page, timeout_ms: int = 5_000) -> tuple[int, list[str]]:
     return seen_sliders, problems
 
 
+JS_WIDGET_OUTPUTS = """() => [...document.querySelectorAll('.jp-NotebookPanel '
+    + '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.widget-view+json"]')]
+    .map(n => n.innerHTML.length + ':' + [...n.querySelectorAll('img')]
+        .map(i => i.complete + '/' + i.src.length).join(',')).join('|')"""
+
+
+def wait_until_settled(page, quiet_ms: int = 600, timeout_ms: int = 8_000) -> bool:
+    """Wait until no widget output has changed for `quiet_ms` (late redraws land first)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    last, since = page.evaluate(JS_WIDGET_OUTPUTS), time.monotonic()
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(150)
+        now = page.evaluate(JS_WIDGET_OUTPUTS)
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet_ms / 1000:
+            return True
+    return False
+
+
 def screenshot(page, target: Path, width: int = 1280, max_height: int = 16_000) -> None:
     """Photograph the whole notebook: grow the window to the notebook's height first."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -444,6 +464,8 @@ def check_notebook(page, server: LabServer, name: str, shots: Path = SCREENSHOTS
         problems += widget_problems(page, n_widgets)
         n_sliders, slider_issues = slider_problems(page)
         problems += slider_issues
+        if n_widgets:
+            wait_until_settled(page)
         shot = shots / f"{Path(name).stem}.png"
         screenshot(page, shot)
     finally:
