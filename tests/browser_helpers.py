@@ -431,6 +431,13 @@ def wait_until_settled(page, quiet_ms: int = 600, timeout_ms: int = 8_000) -> bo
     return False
 
 
+# Decode every image, then wait two frames, so no figure is photographed half painted.
+JS_IMAGES_PAINTED = """async () => {
+    await Promise.all([...document.images].map(i => i.decode().catch(() => null)));
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+}"""
+
+
 def screenshot(page, target: Path, width: int = 1280, max_height: int = 16_000) -> None:
     """Photograph the whole notebook: grow the window to the notebook's height first."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -440,6 +447,7 @@ def screenshot(page, target: Path, width: int = 1280, max_height: int = 16_000) 
     page.set_viewport_size({"width": width, "height": max(height, 600)})
     page.wait_for_timeout(300)  # let JupyterLab lay out the taller window
     page.evaluate(JS_CONTENT_HEIGHT)  # back to the top after the re-layout
+    page.evaluate(JS_IMAGES_PAINTED)
     page.screenshot(path=str(target))
     if old:
         page.set_viewport_size(old)
