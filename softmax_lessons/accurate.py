@@ -48,11 +48,21 @@ from .core import _blocks, apply_where, as_float_array, check_axis
 __all__ = ["log_softmax_accurate", "logsumexp_accurate", "softmax_accurate", "two_sum"]
 
 
-def two_sum(a: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+def two_sum(
+    a: ArrayLike, b: ArrayLike, *, out: tuple | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(s, err)`` with ``s = fl(a + b)`` and ``s + err == a + b`` exactly.
 
     Taught in 02. This is Knuth's TwoSum: six floating-point operations, no
     branches, exact for any finite floats of the same dtype (barring overflow).
+
+    Parameters
+    ----------
+    a, b : array_like
+        Floats of the same dtype, broadcastable against each other.
+    out : tuple of three arrays, optional
+        Buffers for ``s``, ``err`` and one temporary, of the broadcast shape: large
+        arrays are then computed in place, with no new memory.
 
     Examples
     --------
@@ -62,11 +72,20 @@ def two_sum(a: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """
     a = np.asarray(a)
     b = np.asarray(b)
-    s = a + b
-    b_virtual = s - a  # the part of b that made it into s
-    a_virtual = s - b_virtual  # the part of a that made it into s
-    err = (a - a_virtual) + (b - b_virtual)  # what each one lost
-    return s, err
+    if out is None:
+        s = a + b
+        b_virtual = s - a  # the part of b that made it into s
+        a_virtual = s - b_virtual  # the part of a that made it into s
+        err = (a - a_virtual) + (b - b_virtual)  # what each one lost
+        return s, err
+    # The same six operations, each written into a buffer.
+    s, err, tmp = out
+    np.add(a, b, out=s)
+    b_virtual = np.subtract(s, a, out=tmp)
+    a_virtual = np.subtract(s, b_virtual, out=err)
+    a_lost = np.subtract(a, a_virtual, out=a_virtual)
+    b_lost = np.subtract(b, b_virtual, out=b_virtual)
+    return s, np.add(a_lost, b_lost, out=a_lost)
 
 
 def _checked(x, axis, where, func):
@@ -76,43 +95,73 @@ def _checked(x, axis, where, func):
     return apply_where(arr, where), axis
 
 
-def _shifted_exp(x_block, axis):
+def _by_blocks(arr, axis, kernel, out):
+    """Fill `out` with ``kernel(x_block, axis, buffers)`` for each cache-sized block of `arr`.
+
+    `buffers` are four float64 arrays of the block's shape, allocated once and
+    reused for every block: a fresh array for each temporary of each block would
+    cost a trip to the operating system every time (new memory pages).
+    """
+    blocks = list(_blocks(arr.shape, axis, 8))  # each buffer: a block of float64
+    if not blocks:
+        return out
+    largest = arr[blocks[0]].size
+    flat = [np.empty(largest) for _ in range(4)]
+    for block in blocks:
+        x_block = arr[block]
+        buffers = [f[: x_block.size].reshape(x_block.shape) for f in flat]
+        out[block] = kernel(x_block, axis, buffers)  # float16/32: rounded once, here
+    return out
+
+
+def _shifted_exp(x_block, axis, buffers):
     """``x - m`` split exactly by TwoSum, and ``exp`` of its rounded part, in float64.
 
-    Returns ``(e, d_hi, d_lo, m, nothing_allowed)``: ``d_hi + d_lo == x - m``
-    exactly, ``e = exp(d_hi)``, ``m`` the per-slice shift, and `nothing_allowed`
-    marks slices whose maximum is ``-inf``. The true exponential is
-    ``exp(d_hi + d_lo) = e * (1 + d_lo)`` to full precision, since ``|d_lo|`` is
-    below ``2**-52 * |d_hi|``; each caller puts that correction where it costs least.
+    Returns ``(e, d_hi, d_lo, m, top_index)``: ``d_hi + d_lo == x - m`` exactly,
+    ``e = exp(d_hi)``, ``m`` the per-slice shift (the maximum, or 0 for a slice
+    with nothing allowed) and `top_index` where the maximum sits. The true
+    exponential is ``exp(d_hi + d_lo) = e * (1 + d_lo)`` to full precision, since
+    ``|d_lo|`` is below ``2**-52 * |d_hi|``; each caller puts that correction where
+    it costs least.
+
+    For float16 and float32 input, `d_lo` is None: two such floats differ by a
+    float64 that is exact unless one is 2**29 times the other, and even then the
+    error is far below what the final rounding to float32 keeps.
     """
-    work = x_block.astype(np.float64)  # float16/32: compute in float64, round once at the end
-    m = np.max(work, axis=axis, keepdims=True)
-    nothing_allowed = m == -np.inf
-    m[nothing_allowed] = 0  # shift an empty slice by 0, not by -inf (which gives NaN)
-    with np.errstate(invalid="ignore"):  # -inf - (-inf) inside TwoSum, fixed just below
-        d_hi, d_lo = two_sum(work, -m)
-    # A -inf entry has d_hi = -inf and a meaningless d_lo (NaN): it needs no correction.
-    # A NaN entry keeps d_hi = NaN, which already makes its slice NaN.
-    d_lo[~np.isfinite(d_lo)] = 0
-    e = np.exp(d_hi)
-    return e, d_hi, d_lo, m, nothing_allowed
+    work, d_hi, d_lo, tmp = buffers
+    np.copyto(work, x_block)  # float16/32: compute in float64, round once at the end
+    top_index = np.argmax(work, axis=axis, keepdims=True)  # NaN wins, as in np.max
+    m = np.take_along_axis(work, top_index, axis=axis)
+    m[m == -np.inf] = 0  # shift an empty slice by 0, not by -inf (which gives NaN)
+    if x_block.dtype != np.float64:
+        d_hi = np.subtract(work, m, out=d_hi)
+        d_lo = None
+    else:
+        with np.errstate(invalid="ignore"):  # -inf - (-inf) inside TwoSum, fixed just below
+            d_hi, d_lo = two_sum(work, -m, out=(d_hi, d_lo, tmp))
+        # A -inf entry has d_hi = -inf and a meaningless d_lo (NaN): it needs no
+        # correction. A NaN entry keeps d_hi = NaN, which already makes its slice NaN.
+        d_lo[~np.isfinite(d_lo)] = 0
+    e = np.exp(d_hi, out=work)
+    return e, d_hi, d_lo, m, top_index
 
 
-def _sum_split(e, d_lo, axis):
+def _sum_split(e, d_lo, top_index, axis, scratch):
     """The corrected sum ``sum(e * (1 + d_lo))`` along `axis`, as the largest term and the rest.
 
-    The largest term is ``exp(0) = 1`` exactly (0 for a slice with nothing
-    allowed, NaN for a slice with a NaN), and its ``d_lo`` is 0. Summing the
-    others on their own keeps their rounding errors small: added one by one to
-    the 1, each would be rounded to the spacing of floats near 1 instead.
+    The largest term, at `top_index`, is ``exp(0) = 1`` exactly (0 for a slice
+    with nothing allowed, NaN for a slice with a NaN), and its ``d_lo`` is 0.
+    Summing the others on their own keeps their rounding errors small: added one
+    by one to the 1, each would be rounded to the spacing of floats near 1
+    instead. `scratch` is a free buffer of `e`'s shape.
     """
-    top_index = np.argmax(e, axis=axis, keepdims=True)
     top = np.take_along_axis(e, top_index, axis=axis)
     np.put_along_axis(e, top_index, 0.0, axis=axis)  # leave it out of the sum ...
     rest = np.sum(e, axis=axis, keepdims=True)
     np.put_along_axis(e, top_index, top, axis=axis)  # ... and put it back
-    # The correction terms e * d_lo are tiny, so a plain dot product sums them well enough.
-    rest += np.expand_dims(np.vecdot(e, d_lo, axis=axis), axis)
+    if d_lo is not None:
+        # The correction terms e * d_lo are tiny: a plain sum adds them well enough.
+        rest += np.sum(np.multiply(e, d_lo, out=scratch), axis=axis, keepdims=True)
     return top, rest
 
 
@@ -162,18 +211,17 @@ def softmax_accurate(x: ArrayLike, axis: int = -1, *, where: ArrayLike | None = 
     """
     arr, axis = _checked(x, axis, where, "softmax_accurate")
     # Block by block (as the core does), so the temporary arrays stay small and in cache.
-    out = np.empty(arr.shape, dtype=arr.dtype)
-    for block in _blocks(arr.shape, axis, 8):
-        out[block] = _softmax_block(arr[block], axis)  # rounded once to x's dtype here
-    return out
+    return _by_blocks(arr, axis, _softmax_block, np.empty(arr.shape, dtype=arr.dtype))
 
 
-def _softmax_block(x_block, axis):
-    e, _, d_lo, _, _ = _shifted_exp(x_block, axis)
+def _softmax_block(x_block, axis, buffers):
+    e, _, d_lo, _, top_index = _shifted_exp(x_block, axis, buffers)
     # The sum is top + rest; TwoSum keeps what rounding it to one float throws away.
-    total, total_lo = two_sum(*_sum_split(e, d_lo, axis))
+    total, total_lo = two_sum(*_sum_split(e, d_lo, top_index, axis, buffers[3]))
     total[total == 0] = 1  # only a slice with nothing allowed sums to 0: keep its zeros
     p = np.divide(e, total, out=e)  # in place: e is our own buffer
+    if d_lo is None:  # float16/32: float64 is accurate enough as it is
+        return p
     # Both corrections at once: p_true = p * (1 + d_lo) / (1 + total_lo / total),
     # and to first order that is p * (1 + d_lo - total_lo / total).
     correction = np.subtract(d_lo, total_lo / total, out=d_lo)
@@ -214,18 +262,16 @@ def log_softmax_accurate(
     -1.9287498479639178e-22
     """
     arr, axis = _checked(x, axis, where, "log_softmax_accurate")
-    out = np.empty(arr.shape, dtype=arr.dtype)
-    for block in _blocks(arr.shape, axis, 8):
-        out[block] = _log_softmax_block(arr[block], axis)
-    return out
+    return _by_blocks(arr, axis, _log_softmax_block, np.empty(arr.shape, dtype=arr.dtype))
 
 
-def _log_softmax_block(x_block, axis):
-    e, d_hi, d_lo, _, nothing_allowed = _shifted_exp(x_block, axis)
-    log_total = _log_total(*_sum_split(e, d_lo, axis))
-    log_total[nothing_allowed] = 0  # d_hi is already -inf there; -inf - (-inf) would be NaN
+def _log_softmax_block(x_block, axis, buffers):
+    e, d_hi, d_lo, _, top_index = _shifted_exp(x_block, axis, buffers)
+    log_total = _log_total(*_sum_split(e, d_lo, top_index, axis, buffers[3]))
+    log_total[log_total == -np.inf] = 0  # nothing allowed: d_hi is -inf already, keep it
     out = np.subtract(d_hi, log_total, out=d_hi)
-    out += d_lo
+    if d_lo is not None:
+        out += d_lo
     return out
 
 
@@ -270,9 +316,11 @@ def logsumexp_accurate(
     """
     arr, axis = _checked(x, axis, where, "logsumexp_accurate")
     out = np.empty((*arr.shape[:axis], 1, *arr.shape[axis + 1 :]), dtype=arr.dtype)
-    for block in _blocks(arr.shape, axis, 8):
-        e, _, d_lo, m, nothing_allowed = _shifted_exp(arr[block], axis)
-        result = m + _log_total(*_sum_split(e, d_lo, axis))
-        result[nothing_allowed] = -np.inf
-        out[block] = result
+    _by_blocks(arr, axis, _logsumexp_block, out)
     return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def _logsumexp_block(x_block, axis, buffers):
+    e, _, d_lo, m, top_index = _shifted_exp(x_block, axis, buffers)
+    # A slice with nothing allowed has m = 0 and log_total = log(0) = -inf: the result is -inf.
+    return m + _log_total(*_sum_split(e, d_lo, top_index, axis, buffers[3]))

@@ -160,8 +160,8 @@ def test_shifted_softmax_loses_hundreds_of_ulp_where_the_accurate_one_does_not()
 
 
 def test_dropping_the_twosum_correction_breaks_the_target(monkeypatch):
-    def two_sum_without_error(a, b):
-        s = np.asarray(a) + np.asarray(b)
+    def two_sum_without_error(a, b, out=None):
+        s = np.add(a, b, out=None if out is None else out[0])
         return s, np.zeros_like(s)
 
     rng = np.random.default_rng(5)
