@@ -139,7 +139,7 @@ def measure_widgets_here(steps: int = 20) -> list[dict]:
             low, high = slider.min, slider.max
         return value if low - 1e-12 <= value <= high + 1e-12 else None
 
-    results = []
+    results = [measure_floor_here(steps)]
     names = sorted(n for n in dir(course_widgets) if not n.startswith("_"))
     for name in names:
         func = getattr(course_widgets, name)
@@ -179,6 +179,35 @@ def measure_widgets_here(steps: int = 20) -> list[dict]:
         widget.close_all() if hasattr(widget, "close_all") else None
         plt.close("all")
     return results
+
+
+def measure_floor_here(steps: int = 20) -> dict:
+    """The cheapest matplotlib redraw: five bars, shown in an ``Output`` and closed.
+
+    No explorer that redraws a matplotlib figure can be faster than this on the
+    same machine, so it tells whether the widget budget is reachable at all.
+    """
+    import ipywidgets
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    from softmax_lessons.plots import use_course_style
+
+    use_course_style()
+    output, times = ipywidgets.Output(), []
+    for i in range(steps):
+        t = time.perf_counter()
+        with output:
+            output.clear_output(wait=True)
+            fig, ax = plt.subplots()
+            ax.bar(range(5), [1, 2, 3, 4, 5 + i % 2])
+            display(fig)
+            plt.close(fig)
+        times.append(time.perf_counter() - t)
+    output.close()
+    return {"explorer": "(floor) five matplotlib bars, redrawn in an Output", "slider": "-",
+            "steps": steps, "median_ms": 1000 * statistics.median(times),
+            "max_ms": 1000 * max(times)}
 
 
 def measure_widgets(steps: int = 20) -> list[dict]:
@@ -222,8 +251,12 @@ def rows_of(results: dict) -> list[tuple[str, str, str, bool]]:
         rows.append((f"whole course ({len(notebooks)} notebooks, one after the other)",
                      f"< {COURSE_BUDGET_S:.0f} s", f"{total:.1f} s", total < COURSE_BUDGET_S))
     for w in results["widgets"]:
-        what = f"widget {w['explorer']}: {w['slider']}"
-        if "error" in w:
+        what = (w["explorer"] if w["explorer"].startswith("(floor)")
+                else f"widget {w['explorer']}: {w['slider']}")
+        if w["explorer"].startswith("(floor)"):
+            rows.append((f"{what} (median of {w['steps']} steps; max {w['max_ms']:.0f} ms)",
+                         "reference", f"{w['median_ms']:.1f} ms", True))
+        elif "error" in w:
             rows.append((what, "builds", w["error"][:60], False))
         elif not w["steps"]:
             rows.append((what, f"< {WIDGET_STEP_BUDGET_MS:.0f} ms", "nothing to step", True))
