@@ -463,10 +463,20 @@ def check_notebook(page, server: LabServer, name: str, shots: Path = SCREENSHOTS
     Returns a report: ``problems`` (empty when all is well), ``widgets``, ``sliders``,
     ``screenshot`` and ``seconds``.
     """
-    started = time.perf_counter()
+    phases: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        phases[phase] = now - clock
+        clock = now
+
     open_notebook(page, server, name)
+    lap("open")
     try:
         nb = run_all_cells(page)
+        lap("run")
         problems = error_outputs(nb)
         n_widgets = count_widget_outputs(nb)
         problems += widget_problems(page, n_widgets)
@@ -474,13 +484,16 @@ def check_notebook(page, server: LabServer, name: str, shots: Path = SCREENSHOTS
         problems += slider_issues
         if n_widgets:
             wait_until_settled(page)
+        lap("widgets")
         shot = shots / f"{Path(name).stem}.png"
         screenshot(page, shot)
+        lap("screenshot")
     finally:
         close_notebook(page)
         server.shutdown_kernels()
+        lap("close")
     return {"problems": problems, "widgets": n_widgets, "sliders": n_sliders,
-            "screenshot": shot, "seconds": time.perf_counter() - started}
+            "screenshot": shot, "seconds": sum(phases.values()), "phases": phases}
 
 
 # -- the static site, in the browser ------------------------------------------------------

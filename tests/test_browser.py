@@ -82,7 +82,9 @@ def test_lesson_runs_in_jupyterlab_with_live_widgets(name, lab_server, lab_page)
         pytest.fail(f"{name}: {exc}\nJupyterLab's log ends:\n{lab_server.log_tail()}",
                     pytrace=False)
     print(f"{name}: {report['widgets']} widget(s), {report['sliders']} slider(s) moved, "
-          f"{report['seconds']:.1f} s, screenshot {report['screenshot'].name}")
+          f"{report['seconds']:.1f} s (" + ", ".join(f"{k} {v:.1f}" for k, v in
+                                                       report["phases"].items())
+          + f"), screenshot {report['screenshot'].name}")
     assert report["screenshot"].stat().st_size > 10_000, "the screenshot is (nearly) empty"
     assert not report["problems"], f"{name} in JupyterLab:\n  " + "\n  ".join(report["problems"])
 
