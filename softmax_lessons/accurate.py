@@ -20,20 +20,23 @@ The functions here win those digits back in three steps:
    input.
 3. **One rounding for small floats.** float16 and float32 inputs are computed in
    float64 and rounded once at the end, so their results are correctly rounded
-   in almost every entry.
+   in almost every entry. (They skip TwoSum: float64 has 29 bits to spare, so
+   ``x - m`` is exact or nearly so.)
 
-For `log_softmax_accurate` and `logsumexp_accurate` the sum of exponentials is
-``1 + s`` (the maximum contributes ``exp(0) = 1``), and ``log(1 + s)`` is
-computed as ``log1p(s)``, which keeps its relative accuracy when ``s`` is tiny.
+The sum of exponentials is ``1 + s``: the maximum contributes ``exp(0) = 1``
+exactly, and ``s`` sums the others on their own (added one by one to the 1, each
+would be rounded to the spacing of floats near 1). `softmax_accurate` divides by
+``1 + s`` with TwoSum's help; `log_softmax_accurate` and `logsumexp_accurate`
+take ``log1p(s)``, which keeps its relative accuracy when ``s`` is tiny.
 
 Same rules as the core functions (see :mod:`softmax_lessons.core`): array-likes,
 ``where`` masks, ``-inf`` entries, NaN confined to its slice, a slice with nothing
 allowed gives zeros (softmax) or ``-inf`` (log-softmax, log-sum-exp), dtypes kept.
 
-Measured against :mod:`softmax_lessons.reference` in ``tests/test_accurate.py``
-and ``benchmarks/softmax_speed.py``: float64 softmax within 4 ulp, float32 and
-float16 within 1 ulp; log-softmax and log-sum-exp within 2 ulp. One case is
-left out on purpose: a log-sum-exp that cancels to nearly 0 (a negative
+Measured against exact references (Python's :mod:`decimal`) in
+``tests/test_accurate.py`` and ``benchmarks/softmax_speed.py``: float64 softmax
+within 4 ulp, float32 and float16 within 1 ulp; log-softmax and log-sum-exp
+within 2 ulp. One case is left out on purpose: a log-sum-exp that cancels to nearly 0 (a negative
 maximum plus a positive ``log1p(s)`` of almost the same size) is ill-conditioned;
 its error is then a few ulp of the maximum, not of the tiny result.
 """
@@ -181,7 +184,7 @@ def softmax_accurate(x: ArrayLike, axis: int = -1, *, where: ArrayLike | None = 
     Taught in 02. Same result as :func:`softmax_lessons.core.softmax` up to
     rounding, but the rounding error of ``x - max(x)`` is recovered with TwoSum
     and put back into the exponent, so entries far below the maximum keep their
-    last digits. Costs about two to three times the default softmax.
+    last digits. Costs about twice the default softmax (``benchmarks/README.md``).
 
     Parameters
     ----------
