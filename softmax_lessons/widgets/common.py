@@ -3,12 +3,19 @@
 Each explorer is a function that returns a widget. What it draws is decided by a
 pure ``*_state`` function (numbers in, a dict of what to draw out), which the
 tests call without a browser; the widget only wires sliders to that function and
-to a plot function from :mod:`softmax_lessons.plots`. Figures are redrawn in place
-inside one ``Output`` widget, so moving a slider never stacks figures, and an
-exception in a callback is shown there instead of vanishing.
+to a plot function from :mod:`softmax_lessons.plots`.
+
+A figure that follows a slider is a :class:`LiveFigure`: drawn once by the plot
+function, then updated in place (new bar heights, new line data) and shown as an
+image widget, so a slider step costs a few milliseconds of drawing and moving a
+slider never stacks figures. ``redraw`` is the simpler, slower way: a new figure in
+an ``Output`` widget on every step.
 """
 
 from __future__ import annotations
+
+import io
+from collections.abc import Callable
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -16,7 +23,7 @@ from IPython.display import display
 
 from ..core import softmax
 
-__all__ = ["redraw", "start_here_check", "start_here_state"]
+__all__ = ["LiveFigure", "redraw", "start_here_check", "start_here_state"]
 
 
 def redraw(output: widgets.Output, draw) -> None:
@@ -31,6 +38,78 @@ def redraw(output: widgets.Output, draw) -> None:
         if fig is not None:  # `draw` may also display its figure itself and return None
             display(fig)
             plt.close(fig)
+
+
+class LiveFigure:
+    """A matplotlib figure shown as an image widget and updated in place.
+
+    Build the figure once with the course's plot functions and keep its artists.
+    On every slider step, call :meth:`update` with a function that changes their
+    data (``bar.set_height``, ``line.set_ydata``, ``image.set_data``,
+    ``text.set_text``, ...): the figure is rendered to PNG and the image swapped.
+    No new figure and no layout work per step: about 15 ms instead of about 90 ms
+    for a figure drawn from scratch, so a slider feels live even on a small CPU.
+
+    The layout (constrained layout, in the course style) is worked out once, at
+    the first render, and then frozen, so the axes do not jump while a slider moves.
+    An exception in the update function is shown under the figure: JupyterLab
+    would otherwise swallow it silently.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure, fully drawn at its first setting. It is detached from pyplot,
+        so the notebook never shows it a second time as a static image.
+
+    Attributes
+    ----------
+    image : ipywidgets.Image
+        The rendered figure.
+    errors : ipywidgets.Output
+        Where an exception from an update is shown.
+    view : ipywidgets.VBox
+        ``image`` above ``errors``: put this in the explorer's layout.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()
+    >>> (line,) = ax.plot([0, 1], [0, 1])
+    >>> live = LiveFigure(fig)
+    >>> first = bytes(live.image.value)
+    >>> live.update(lambda: line.set_ydata([1, 0]))
+    >>> bytes(live.image.value) != first
+    True
+    """
+
+    def __init__(self, fig) -> None:
+        self.fig = fig
+        fig.canvas.draw()  # lay out once ...
+        fig.set_layout_engine("none")  # ... and keep that layout for every later frame
+        plt.close(fig)
+        self.image = widgets.Image(format="png")
+        self.errors = widgets.Output()
+        self.view = widgets.VBox([self.image, self.errors])
+        self._error_shown = False
+        self.render()
+
+    def render(self) -> None:
+        """Draw the figure as it is now into the image widget."""
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="png")
+        self.image.value = buffer.getvalue()
+
+    def update(self, change_artists: Callable[[], object]) -> None:
+        """Call ``change_artists()``, then render; show any exception under the figure."""
+        if self._error_shown:
+            self.errors.clear_output()
+            self._error_shown = False
+        with self.errors:  # in a kernel, the Output shows the traceback and swallows it
+            try:
+                change_artists()
+                self.render()
+            except Exception:
+                self._error_shown = True
+                raise
 
 
 def start_here_state(value: float) -> dict:
