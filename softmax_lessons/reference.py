@@ -24,10 +24,12 @@ from .core import apply_where, as_float_array, check_axis
 __all__ = ["log_softmax_exact", "logsumexp_exact", "softmax_exact", "ulp_error"]
 
 DIGITS = 50
+# Enough digits to hold the difference of any two float64 numbers exactly.
+EXACT_DIGITS = 1200
 
 
-def _context() -> decimal.Context:
-    return decimal.Context(prec=DIGITS, Emax=10**9, Emin=-(10**9))
+def _context(digits: int = DIGITS) -> decimal.Context:
+    return decimal.Context(prec=digits, Emax=10**9, Emin=-(10**9))
 
 
 def _slices(arr: np.ndarray, axis: int):
@@ -37,18 +39,53 @@ def _slices(arr: np.ndarray, axis: int):
     return moved.shape, [[Decimal(float(v)) for v in row] for row in rows]
 
 
-def _lse_row(row: list[Decimal], ctx: decimal.Context) -> Decimal:
-    """log(sum(exp(row))) exactly; -Infinity if every entry is -inf; NaN if any is NaN."""
-    if any(v.is_nan() for v in row):
-        return Decimal("NaN")
-    if any(v == Decimal("Infinity") for v in row):
-        return Decimal("NaN")  # as the fast functions do: +inf makes the slice NaN
+def _log1p(s: Decimal, ctx: decimal.Context) -> Decimal:
+    """ln(1 + s) for s >= 0, keeping full relative accuracy when s is tiny."""
+    if s == 0:
+        return Decimal(0)
+    if s > Decimal("1e-20"):
+        return ctx.add(1, s).ln(ctx)  # 1 + s still holds 30+ digits of s
+    # The series s - s^2/2 + s^3/3 - ...; each term is 1e-20 times smaller than the last.
+    total, power, k = Decimal(0), s, 1
+    while power != 0 and abs(power) > abs(total) * Decimal(10) ** -(ctx.prec + 5):
+        total = ctx.add(total, ctx.divide(power, k) if k % 2 else -ctx.divide(power, k))
+        power, k = ctx.multiply(power, s), k + 1
+    return total
+
+
+def _row_parts(row: list[Decimal]):
+    """Split one slice into what every exact function needs.
+
+    Returns ``(status, m, diffs, log_total)``: status is "nan" (a NaN or +inf entry),
+    "empty" (every entry is -inf or masked) or "ok"; ``diffs`` are ``x - m``, exact;
+    ``log_total`` is ``log(sum(exp(x - m)))``, computed as ``log1p`` of the sum
+    without one maximal term, so it keeps its relative accuracy even when tiny.
+    """
+    if any(v.is_nan() or v == Decimal("Infinity") for v in row):
+        return "nan", None, None, None  # as the fast functions do: the slice is NaN
     finite = [v for v in row if v.is_finite()]
     if not finite:
-        return Decimal("-Infinity")
+        return "empty", None, None, None
     m = max(finite)
-    total = sum(((v - m).exp(ctx) for v in finite), Decimal(0))
-    return ctx.add(m, total.ln(ctx))
+    exact = _context(EXACT_DIGITS)
+    diffs = [exact.subtract(v, m) if v.is_finite() else v for v in row]
+    work = _context(DIGITS + 20)
+    rest = [d for d in diffs if d.is_finite()]
+    rest.remove(Decimal(0))  # one maximal term, exp(0) = 1, is the "1" of log1p
+    s = Decimal(0)
+    for d in rest:
+        s = work.add(s, work.exp(d))
+    return "ok", m, diffs, _log1p(s, work)
+
+
+def _lse_row(row: list[Decimal], ctx: decimal.Context) -> Decimal:
+    """log(sum(exp(row))) exactly; -Infinity if every entry is -inf; NaN if any is NaN."""
+    status, m, _, log_total = _row_parts(row)
+    if status == "nan":
+        return Decimal("NaN")
+    if status == "empty":
+        return Decimal("-Infinity")
+    return ctx.plus(_context(EXACT_DIGITS).add(m, log_total))
 
 
 def _rows_to_array(shape, rows, axis, to_float: bool) -> np.ndarray:
@@ -96,13 +133,13 @@ def log_softmax_exact(
     shape, rows = _slices(arr, axis)
     out_rows = []
     for row in rows:
-        lse = _lse_row(row, ctx)
-        if lse.is_nan():
+        status, _, diffs, log_total = _row_parts(row)
+        if status == "nan":
             out_rows.append([Decimal("NaN")] * len(row))
-        elif lse == Decimal("-Infinity"):
+        elif status == "empty":
             out_rows.append([Decimal("-Infinity")] * len(row))
-        else:
-            out_rows.append([ctx.subtract(v, lse) for v in row])
+        else:  # (x - m) - log_total: both parts exact or 70 digits, one rounding to 50
+            out_rows.append([ctx.subtract(d, log_total) for d in diffs])
     return _rows_to_array(shape, out_rows, axis, as_float)
 
 
@@ -128,14 +165,15 @@ def softmax_exact(
     ctx = _context()
     shape, rows = _slices(arr, axis)
     out_rows = []
+    work = _context(DIGITS + 20)
     for row in rows:
-        lse = _lse_row(row, ctx)
-        if lse.is_nan():
+        status, _, diffs, log_total = _row_parts(row)
+        if status == "nan":
             out_rows.append([Decimal("NaN")] * len(row))
-        elif lse == Decimal("-Infinity"):
+        elif status == "empty":
             out_rows.append([Decimal(0)] * len(row))
         else:
-            out_rows.append([ctx.subtract(v, lse).exp(ctx) for v in row])
+            out_rows.append([ctx.plus(work.exp(work.subtract(d, log_total))) for d in diffs])
     return _rows_to_array(shape, out_rows, axis, as_float)
 
 

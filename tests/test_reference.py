@@ -159,3 +159,16 @@ def test_shifted_softmax_loses_digits_at_large_scales():
     err_small = ulp_error(softmax(small), softmax_exact(small)).max()
     err_large = ulp_error(softmax(large), softmax_exact(large)).max()
     assert err_large > 10 * max(err_small, 1)
+
+
+def test_exact_log_softmax_keeps_tiny_values_near_zero():
+    """log p of the winning class is -e^-70 here: tiny, and it must not be rounded to 0."""
+    value = log_softmax_exact([10.0, -60.0], as_float=True)[0]
+    assert value == pytest.approx(-math.exp(-70), rel=1e-15)
+    assert log_softmax_exact([1.86e-242, -np.inf], as_float=True)[0] == 0.0
+
+
+def test_exact_reference_ignores_the_callers_decimal_context():
+    with localcontext(Context(prec=5)):
+        p = softmax_exact([2.0, 1.0, 0.0])
+    assert abs(sum(p) - 1) < Decimal("1e-45")
