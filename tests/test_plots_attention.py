@@ -14,6 +14,9 @@ from softmax_lessons.plots.attention import (
     attention_heatmap,
     convex_hull_plot,
     saturation_figure,
+    update_attention_figure,
+    update_attention_heatmap,
+    update_saturation_figure,
 )
 from softmax_lessons.widgets.attention import attention_state, saturation_state
 
@@ -62,3 +65,75 @@ def test_saturation_figure_draws_both_rows_and_the_markers_at_d():
     assert_allclose([d.get_xydata()[0] for d in diamonds],
                     [[32, state["mean_entropy_scaled"]], [32, state["mean_entropy_unscaled"]]])
     assert right.get_xscale() == "log"
+
+
+# --- update functions: a figure updated in place must equal one drawn from scratch ------
+
+
+def figure_data(fig):
+    """Everything an explorer's update can change, per axes, as plain comparable values."""
+
+    def number(v):
+        return round(float(v), 9)
+
+    def colour(c):
+        return tuple(number(v) for v in matplotlib.colors.to_rgba(c))
+
+    data = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        patches = [(type(p).__name__, number(p.get_x()), number(p.get_y()),
+                    number(p.get_width()), number(p.get_height()), colour(p.get_facecolor()),
+                    p.get_hatch()) for p in ax.patches if hasattr(p, "get_x")]
+        data.append({
+            "title": ax.get_title(),
+            "limits": (tuple(map(number, ax.get_xlim())), tuple(map(number, ax.get_ylim()))),
+            "patches": sorted(patches, key=str),
+            "lines": [(np.asarray(line.get_xydata(), dtype=float).round(9).tolist(),
+                       line.get_label(), line.get_marker()) for line in ax.lines],
+            "texts": [(t.get_text(), tuple(map(number, t.get_position())), colour(t.get_color()),
+                       number(t.get_fontsize())) for t in ax.texts],
+            "images": [np.asarray(im.get_array(), dtype=float).round(9).tolist()
+                       for im in ax.images],
+            "legend": [t.get_text() for t in legend.get_texts()] if legend else [],
+        })
+    return data
+
+
+def assert_update_matches_fresh(figure_of, update, state_a, state_b):
+    fresh_b = figure_data(figure_of(state_b))
+    fig = figure_of(state_a)
+    assert figure_data(fig) != fresh_b  # the two states differ on the page: the test can fail
+    assert update(fig, state_b) is fig
+    assert figure_data(fig) == fresh_b
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ({}, {"scale": 3.0}),
+    ({}, {"causal": False}),
+    ({"causal": False, "padding": False}, {"causal": True, "padding": True, "scale": 0.0}),
+    ({"padding": False, "scale": 4.0}, {"causal": False, "scale": 0.5}),
+])
+def test_update_attention_figure_matches_a_figure_drawn_at_the_new_settings(a, b):
+    assert_update_matches_fresh(attention_figure, update_attention_figure,
+                                attention_state(**a), attention_state(**b))
+
+
+def test_update_attention_heatmap_keeps_one_grey_square_per_masked_cell():
+    ax = attention_heatmap(np.full((2, 2), 0.5), ["a", "b"], ["a", "b"])
+    update_attention_heatmap(ax, [[1.0, 0.0], [0.5, 0.5]], mask=[[True, False], [True, True]])
+    update_attention_heatmap(ax, [[1.0, 0.0], [1.0, 0.0]], mask=[[True, False], [True, False]])
+    assert [p.get_xy() for p in ax.patches] == [(0.5, -0.5), (0.5, 0.5)]
+    assert [t.get_text() for t in ax.texts] == ["1.00", "x", "1.00", "x"]
+
+
+def test_update_attention_heatmap_refuses_another_shape():
+    ax = attention_heatmap(np.full((2, 2), 0.5), ["a", "b"], ["a", "b"])
+    with pytest.raises(ValueError, match=r"shape \(2, 2\), got \(3, 3\)"):
+        update_attention_heatmap(ax, np.full((3, 3), 1 / 3))
+
+
+@pytest.mark.parametrize(("d_a", "d_b"), [(64, 65), (64, 512), (1, 100), (300, 2)])
+def test_update_saturation_figure_matches_a_figure_drawn_at_the_new_d(d_a, d_b):
+    assert_update_matches_fresh(saturation_figure, update_saturation_figure,
+                                saturation_state(d_a), saturation_state(d_b))

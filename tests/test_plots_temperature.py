@@ -18,6 +18,10 @@ from softmax_lessons.plots.temperature import (
     sampling_figure,
     simplex_path,
     temperature_figure,
+    update_entropy_curve,
+    update_sampling_counts,
+    update_sampling_figure,
+    update_temperature_figure,
 )
 from softmax_lessons.widgets.temperature import sampling_state, temperature_state
 
@@ -86,3 +90,89 @@ def test_calibration_figure_titles_carry_ece_and_temperature():
     fig = calibration_figure(bins, bins, 0.3, 0.05, 2.5)
     assert [ax.get_title() for ax in fig.axes] == ["before: T = 1, ECE = 0.300",
                                                    "after: T = 2.50, ECE = 0.050"]
+
+
+# --- update functions: a figure updated in place must equal one drawn from scratch ------
+
+
+def figure_data(fig):
+    """Everything an explorer's update can change, per axes, as plain comparable values."""
+
+    def number(v):
+        return round(float(v), 9)
+
+    def colour(c):
+        return tuple(number(v) for v in matplotlib.colors.to_rgba(c))
+
+    data = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        patches = [(type(p).__name__, number(p.get_x()), number(p.get_y()),
+                    number(p.get_width()), number(p.get_height()), colour(p.get_facecolor()),
+                    p.get_hatch()) for p in ax.patches if hasattr(p, "get_x")]
+        data.append({
+            "title": ax.get_title(),
+            "limits": (tuple(map(number, ax.get_xlim())), tuple(map(number, ax.get_ylim()))),
+            "patches": sorted(patches, key=str),
+            "lines": [(np.asarray(line.get_xydata(), dtype=float).round(9).tolist(),
+                       line.get_label(), line.get_marker()) for line in ax.lines],
+            "texts": [(t.get_text(), tuple(map(number, t.get_position())), colour(t.get_color()),
+                       number(t.get_fontsize())) for t in ax.texts],
+            "images": [np.asarray(im.get_array(), dtype=float).round(9).tolist()
+                       for im in ax.images],
+            "legend": [t.get_text() for t in legend.get_texts()] if legend else [],
+        })
+    return data
+
+
+def assert_update_matches_fresh(figure_of, update, state_a, state_b):
+    fresh_b = figure_data(figure_of(state_b))
+    fig = figure_of(state_a)
+    assert figure_data(fig) != fresh_b  # the two states differ on the page: the test can fail
+    assert update(fig, state_b) is fig
+    assert figure_data(fig) == fresh_b
+
+
+@pytest.mark.parametrize(("t_a", "t_b"), [(1.0, 0.2), (0.05, 20.0), (3.0, 1.0)])
+def test_update_temperature_figure_matches_a_figure_drawn_at_the_new_temperature(t_a, t_b):
+    assert_update_matches_fresh(temperature_figure, update_temperature_figure,
+                                temperature_state(temperature=t_a),
+                                temperature_state(temperature=t_b))
+
+
+def test_update_temperature_figure_moves_the_hatch_when_the_argmax_moves():
+    labels = ["a", "b", "c"]
+    assert_update_matches_fresh(temperature_figure, update_temperature_figure,
+                                temperature_state([2.0, 1.0, 0.0], 1.0, labels),
+                                temperature_state([0.0, 1.0, 3.0], 0.5, labels))
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ({}, {"temperature": 0.3}),
+    ({}, {"top_k": 2}),
+    ({"top_k": 3}, {"top_p": 0.5, "n_draws": 20}),
+    ({"temperature": 5.0, "n_draws": 10_000}, {}),
+])
+def test_update_sampling_figure_matches_a_figure_drawn_at_the_new_settings(a, b):
+    assert_update_matches_fresh(sampling_figure, update_sampling_figure,
+                                sampling_state(**a), sampling_state(**b))
+
+
+def test_update_entropy_curve_moves_the_marker_and_its_legend_entry():
+    ax = entropy_curve([0.1, 1.0, 10.0], [0.0, 1.0, 1.5], 1.585, marker=(1.0, 1.0))
+    update_entropy_curve(ax, [0.1, 1.0, 10.0], [0.0, 1.1, 1.5], marker=(0.1, 0.0))
+    assert_allclose(ax.lines[0].get_ydata(), [0.0, 1.1, 1.5])
+    assert_allclose(ax.lines[3].get_xydata(), [[0.1, 0.0]])
+    assert ax.get_legend().get_texts()[3].get_text() == "T = 0.10: 0.00 bits"
+
+
+def test_update_entropy_curve_without_a_drawn_marker_says_how_to_get_one():
+    ax = entropy_curve([0.1, 1.0], [0.0, 1.0], 1.0)
+    with pytest.raises(ValueError, match="drawn without a marker"):
+        update_entropy_curve(ax, [0.1, 1.0], [0.0, 1.0], marker=(1.0, 1.0))
+
+
+def test_update_sampling_counts_refuses_a_different_vocabulary_size():
+    ax = sampling_counts(["a", "b"], [0.5, 0.5], [0.5, 0.5])
+    with pytest.raises(ValueError, match="has 2 bars but got 3"):
+        update_sampling_counts(ax, [0.2, 0.3, 0.5], [0.2, 0.3, 0.5])

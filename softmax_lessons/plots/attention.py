@@ -18,7 +18,27 @@ __all__ = [
     "attention_heatmap",
     "convex_hull_plot",
     "saturation_figure",
+    "update_attention_figure",
+    "update_attention_heatmap",
+    "update_saturation_figure",
 ]
+
+_MASKED_CELL = {"fill": True, "facecolor": "#dddddd", "hatch": "///", "edgecolor": "#888888",
+                "linewidth": 0}
+
+
+def _cell_text(weight: float, allowed: bool) -> dict:
+    """What one heatmap cell says: its weight (dark or light ink), or a cross if masked."""
+    if allowed:
+        return {"text": f"{weight:.2f}", "color": "black" if weight > 0.6 else "white",
+                "fontsize": 8}
+    return {"text": "x", "color": "black", "fontsize": 9}
+
+
+def _allowed(mask: ArrayLike | None, shape: tuple[int, ...]) -> np.ndarray:
+    if mask is None:
+        return np.ones(shape, dtype=bool)
+    return np.broadcast_to(np.asarray(mask, dtype=bool), shape)
 
 
 def attention_heatmap(
@@ -45,20 +65,15 @@ def attention_heatmap(
     """
     ax = new_axes(ax, figsize=(5.2, 4.4))
     w = np.asarray(weights, dtype=float)
-    allowed = np.ones(w.shape, dtype=bool) if mask is None else np.broadcast_to(
-        np.asarray(mask, dtype=bool), w.shape)
+    allowed = _allowed(mask, w.shape)
     image = ax.imshow(w, vmin=0.0, vmax=1.0, cmap="viridis")
     for i in range(w.shape[0]):
         for j in range(w.shape[1]):
-            if allowed[i, j]:
-                colour = "black" if w[i, j] > 0.6 else "white"
-                ax.text(j, i, f"{w[i, j]:.2f}", ha="center", va="center", fontsize=8,
-                        color=colour)
-            else:
-                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=True,
-                                           facecolor="#dddddd", hatch="///",
-                                           edgecolor="#888888", linewidth=0))
-                ax.text(j, i, "x", ha="center", va="center", fontsize=9, color="black")
+            if not allowed[i, j]:
+                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, **_MASKED_CELL))
+            cell = _cell_text(w[i, j], allowed[i, j])
+            ax.text(j, i, cell["text"], ha="center", va="center", fontsize=cell["fontsize"],
+                    color=cell["color"])
     ax.set_xticks(range(len(key_labels)), key_labels, rotation=45)
     ax.set_yticks(range(len(query_labels)), query_labels)
     ax.set_xlabel("key (attended to)")
@@ -69,17 +84,85 @@ def attention_heatmap(
     return ax
 
 
+def update_attention_heatmap(
+    ax: plt.Axes,
+    weights: ArrayLike,
+    *,
+    mask: ArrayLike | None = None,
+    title: str | None = None,
+) -> plt.Axes:
+    """Show new weights (and a new mask) on an :func:`attention_heatmap`, in place.
+
+    Taught in 04. The image gets the new weights, every cell its new text, and the
+    grey hatched squares follow the mask; `title`, if given, replaces the title.
+    The weights must have the shape the heatmap was drawn with.
+
+    Examples
+    --------
+    >>> ax = attention_heatmap([[1.0, 0.0], [0.4, 0.6]], ["a", "b"], ["a", "b"],
+    ...                        mask=[[True, False], [True, True]])
+    >>> ax = update_attention_heatmap(ax, [[0.5, 0.5], [0.3, 0.7]])
+    >>> [t.get_text() for t in ax.texts]
+    ['0.50', '0.50', '0.30', '0.70']
+    >>> plt.close("all")
+    """
+    w = np.asarray(weights, dtype=float)
+    image = ax.images[0]
+    if w.shape != image.get_array().shape:
+        raise ValueError(f"the heatmap shows weights of shape {image.get_array().shape}, got "
+                         f"{w.shape}; draw a new heatmap for a different sequence length")
+    allowed = _allowed(mask, w.shape)
+    image.set_data(w)
+    for patch in [p for p in ax.patches if p.get_hatch() == _MASKED_CELL["hatch"]]:
+        patch.remove()
+    cells = iter(ax.texts)
+    for i in range(w.shape[0]):
+        for j in range(w.shape[1]):
+            if not allowed[i, j]:
+                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, **_MASKED_CELL))
+            cell = _cell_text(w[i, j], allowed[i, j])
+            text = next(cells)
+            text.set_text(cell["text"])
+            text.set_color(cell["color"])
+            text.set_fontsize(cell["fontsize"])
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def _attention_title(state: dict) -> str:
+    masks = [name for name, on in (("causal", state["causal"]), ("padding", state["padding"]))
+             if on]
+    return (f"masks: {' + '.join(masks) or 'none'}, scale x{state['scale']:.2f}: "
+            f"weights (grey x = masked)")
+
+
 def attention_figure(state: dict) -> plt.Figure:
     """The attention explorer's figure, from
     :func:`softmax_lessons.widgets.attention.attention_state`. Taught in 04."""
     use_course_style()
     fig, ax = plt.subplots(figsize=(5.6, 4.4))
-    masks = [name for name, on in (("causal", state["causal"]), ("padding", state["padding"]))
-             if on]
-    title = (f"masks: {' + '.join(masks) or 'none'}, scale x{state['scale']:.2f}: "
-             f"weights (grey x = masked)")
     attention_heatmap(state["weights"], list(state["tokens"]), list(state["tokens"]),
-                      mask=state["mask"], ax=ax, title=title)
+                      mask=state["mask"], ax=ax, title=_attention_title(state))
+    return fig
+
+
+def update_attention_figure(fig: plt.Figure, state: dict) -> plt.Figure:
+    """Redraw an :func:`attention_figure` in place for a new `state` (the explorer's controls).
+
+    Taught in 04.
+
+    Examples
+    --------
+    >>> from softmax_lessons.widgets.attention import attention_state
+    >>> fig = attention_figure(attention_state())
+    >>> fig = update_attention_figure(fig, attention_state(causal=False, padding=False))
+    >>> [t.get_text() for t in fig.axes[0].texts].count("x")
+    0
+    >>> plt.close("all")
+    """
+    update_attention_heatmap(fig.axes[0], state["weights"], mask=state["mask"],
+                             title=_attention_title(state))
     return fig
 
 
@@ -128,6 +211,10 @@ def convex_hull_plot(
     return ax
 
 
+def _saturation_title(state: dict) -> str:
+    return f"one query, d = {state['d']}"
+
+
 def saturation_figure(state: dict) -> plt.Figure:
     """The d-slider explorer: one row of weights with and without 1/sqrt(d), and entropy vs d.
 
@@ -145,7 +232,7 @@ def saturation_figure(state: dict) -> plt.Figure:
     left.set_xticks(keys, [str(k) for k in keys])
     left.set_xlabel("key")
     left.set_ylabel("weight (probability)")
-    left.set_title(f"one query, d = {state['d']}")
+    left.set_title(_saturation_title(state))
     left.legend(loc="upper right", fontsize=8)
     curve = state["curve"]
     right.plot(curve["dims"], curve["entropy_scaled"], color=OKABE_ITO["blue"], marker="o",
@@ -165,4 +252,39 @@ def saturation_figure(state: dict) -> plt.Figure:
     right.set_ylabel("mean entropy of a row (bits)")
     right.set_title("without 1/sqrt(d) the softmax saturates")
     right.legend(loc="lower left", fontsize=8)
+    return fig
+
+
+def update_saturation_figure(fig: plt.Figure, state: dict) -> plt.Figure:
+    """Redraw a :func:`saturation_figure` in place for a new `state` (the d-slider).
+
+    Taught in 04. The two rows of bars, the title, both curves (whose points include
+    d), the diamonds and the vertical line at d move; axes and limits stay as drawn.
+
+    Examples
+    --------
+    >>> from softmax_lessons.widgets.attention import saturation_state
+    >>> fig = saturation_figure(saturation_state(64))
+    >>> fig = update_saturation_figure(fig, saturation_state(100))
+    >>> fig.axes[0].get_title(), list(fig.axes[1].lines[-1].get_xdata())
+    ('one query, d = 100', [100, 100])
+    >>> plt.close("all")
+    """
+    left, right = fig.axes
+    scaled_bars, unscaled_bars = left.containers
+    for bars, weights in ((scaled_bars, state["weights_scaled"]),
+                          (unscaled_bars, state["weights_unscaled"])):
+        if len(bars) != len(weights):
+            raise ValueError(f"the figure has {len(bars)} keys but the state has "
+                             f"{len(weights)}; draw a new figure for a different n_keys")
+        for bar, weight in zip(bars, weights, strict=True):
+            bar.set_height(weight)
+    left.set_title(_saturation_title(state))
+    curve = state["curve"]
+    scaled, unscaled, _, marker_scaled, marker_unscaled, at_d = right.lines
+    scaled.set_data(curve["dims"], curve["entropy_scaled"])
+    unscaled.set_data(curve["dims"], curve["entropy_unscaled"])
+    marker_scaled.set_data([state["d"]], [state["mean_entropy_scaled"]])
+    marker_unscaled.set_data([state["d"]], [state["mean_entropy_unscaled"]])
+    at_d.set_xdata([state["d"], state["d"]])
     return fig

@@ -22,6 +22,10 @@ __all__ = [
     "sampling_figure",
     "simplex_path",
     "temperature_figure",
+    "update_entropy_curve",
+    "update_sampling_counts",
+    "update_sampling_figure",
+    "update_temperature_figure",
 ]
 
 _CORNERS = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2]])
@@ -64,6 +68,65 @@ def entropy_curve(
     return ax
 
 
+def update_entropy_curve(
+    ax: plt.Axes,
+    temperatures: ArrayLike,
+    entropies: ArrayLike,
+    *,
+    marker: tuple[float, float] | None = None,
+) -> plt.Axes:
+    """Move the curve and the marker of an :func:`entropy_curve` to new numbers, in place.
+
+    Taught in 03. For a slider: the axes, their limits and the 0 and log2(n) lines
+    stay as drawn; the curve gets the new points, and the diamond (drawn with a
+    `marker` at first) moves to `marker` with its legend entry rewritten.
+
+    Examples
+    --------
+    >>> ax = entropy_curve([0.1, 1.0, 10.0], [0.0, 1.2, 1.58], 1.585, marker=(1.0, 1.2))
+    >>> ax = update_entropy_curve(ax, [0.1, 1.0, 10.0], [0.0, 1.2, 1.58], marker=(10.0, 1.58))
+    >>> ax.lines[-1].get_xydata().tolist(), ax.get_legend().get_texts()[-1].get_text()
+    ([[10.0, 1.58]], 'T = 10.00: 1.58 bits')
+    >>> plt.close("all")
+    """
+    curve = ax.lines[0]
+    curve.set_data(np.asarray(temperatures, dtype=float), np.asarray(entropies, dtype=float))
+    if marker is not None:
+        if len(ax.lines) < 4:
+            raise ValueError("this entropy curve was drawn without a marker; draw it with "
+                             "entropy_curve(..., marker=(T, H)) to be able to move one")
+        label = f"T = {marker[0]:.2f}: {marker[1]:.2f} bits"
+        diamond = ax.lines[3]
+        diamond.set_data([marker[0]], [marker[1]])
+        diamond.set_label(label)
+        ax.get_legend().get_texts()[3].set_text(label)
+    return ax
+
+
+def _update_probability_bars(ax: plt.Axes, p: ArrayLike, title: str,
+                             highlight: int | None = None) -> None:
+    """Give the bars and value labels of a ``probability_bars`` plot new probabilities."""
+    p = np.asarray(p, dtype=float)
+    bars = ax.containers[0]
+    if len(bars) != p.size:
+        raise ValueError(f"the plot has {len(bars)} bars but got {p.size} probabilities; "
+                         "draw a new figure for a different number of classes")
+    for i, (bar, label, value) in enumerate(zip(bars, ax.texts, p, strict=True)):
+        bar.set_height(value)
+        chosen = i == highlight
+        bar.set_facecolor(OKABE_ITO["orange"] if chosen else OKABE_ITO["blue"])
+        bar.set_hatch("//" if chosen else None)
+        label.set_text(f"{value:.3f}")
+        label.xy = (bar.get_x() + bar.get_width() / 2, value)
+        label.set_position(label.xy)
+    ax.set_title(title)
+
+
+def _temperature_title(state: dict) -> str:
+    return (f"T = {state['temperature']:.2f}: H = {state['entropy_bits']:.2f} bits, "
+            f"H/Hmax = {state['entropy_ratio']:.2f}")
+
+
 def temperature_figure(state: dict) -> plt.Figure:
     """The temperature explorer: bars of ``softmax(x / T)`` and the marker on the entropy curve.
 
@@ -72,13 +135,35 @@ def temperature_figure(state: dict) -> plt.Figure:
     """
     use_course_style()
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.3))
-    title = (f"T = {state['temperature']:.2f}: H = {state['entropy_bits']:.2f} bits, "
-             f"H/Hmax = {state['entropy_ratio']:.2f}")
-    probability_bars(state["p"], list(state["labels"]), ax=left, title=title,
+    probability_bars(state["p"], list(state["labels"]), ax=left, title=_temperature_title(state),
                      highlight=state["argmax"])
     left.set_xlabel("next token (argmax hatched)")
     entropy_curve(state["curve_t"], state["curve_h"], state["entropy_max_bits"],
                   marker=(state["temperature"], state["entropy_bits"]), ax=right)
+    return fig
+
+
+def update_temperature_figure(fig: plt.Figure, state: dict) -> plt.Figure:
+    """Redraw a :func:`temperature_figure` in place for a new `state` (the explorer's slider).
+
+    Taught in 03. Bars, their value labels, the hatched argmax, the title and the
+    marker on the entropy curve change; nothing is created, so a slider step is cheap.
+
+    Examples
+    --------
+    >>> from softmax_lessons.widgets.temperature import temperature_state
+    >>> fig = temperature_figure(temperature_state([2.0, 1.0, 0.0], 1.0, ["a", "b", "c"]))
+    >>> fig = update_temperature_figure(fig, temperature_state([2.0, 1.0, 0.0], 0.5,
+    ...                                                        ["a", "b", "c"]))
+    >>> [round(float(b.get_height()), 3) for b in fig.axes[0].patches]
+    [0.867, 0.117, 0.016]
+    >>> plt.close("all")
+    """
+    left, right = fig.axes
+    _update_probability_bars(left, state["p"], _temperature_title(state),
+                             highlight=state["argmax"])
+    update_entropy_curve(right, state["curve_t"], state["curve_h"],
+                         marker=(state["temperature"], state["entropy_bits"]))
     return fig
 
 
@@ -178,15 +263,77 @@ def sampling_counts(
     return ax
 
 
+def update_sampling_counts(
+    ax: plt.Axes,
+    frequencies: ArrayLike,
+    expected: ArrayLike,
+    model_p: ArrayLike | None = None,
+    *,
+    title: str | None = None,
+) -> plt.Axes:
+    """Give a :func:`sampling_counts` plot new frequencies and probabilities, in place.
+
+    Taught in 03. `model_p` moves the open circles, so the plot must have been drawn
+    with a `model_p`; `title`, if given, replaces the title.
+
+    Examples
+    --------
+    >>> ax = sampling_counts(["a", "b"], [0.7, 0.3], [0.72, 0.28])
+    >>> ax = update_sampling_counts(ax, [0.2, 0.8], [0.25, 0.75])
+    >>> [round(float(b.get_height()), 2) for b in ax.patches], ax.lines[0].get_ydata().tolist()
+    ([0.2, 0.8], [0.25, 0.75])
+    >>> plt.close("all")
+    """
+    frequencies = np.asarray(frequencies, dtype=float)
+    bars = ax.containers[0]
+    if len(bars) != frequencies.size:
+        raise ValueError(f"the plot has {len(bars)} bars but got {frequencies.size} "
+                         "frequencies; draw a new figure for a different vocabulary")
+    for bar, value in zip(bars, frequencies, strict=True):
+        bar.set_height(value)
+    ax.lines[0].set_ydata(np.asarray(expected, dtype=float))
+    if model_p is not None:
+        if len(ax.lines) < 2:
+            raise ValueError("this plot was drawn without model_p; draw it with "
+                             "sampling_counts(..., model_p) to be able to move the circles")
+        ax.lines[1].set_ydata(np.asarray(model_p, dtype=float))
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def _sampling_title(state: dict) -> str:
+    return (f"{state['n_draws']} draws, T = {state['temperature']:.2f}, "
+            f"top-k = {state['top_k']}, top-p = {state['top_p']:.2f}")
+
+
 def sampling_figure(state: dict) -> plt.Figure:
     """The sampling playground's figure, from
     :func:`softmax_lessons.widgets.temperature.sampling_state`. Taught in 03."""
     use_course_style()
     fig, ax = plt.subplots(figsize=(6.4, 3.4))
-    title = (f"{state['n_draws']} draws, T = {state['temperature']:.2f}, "
-             f"top-k = {state['top_k']}, top-p = {state['top_p']:.2f}")
     sampling_counts(list(state["labels"]), state["frequencies"], state["p"], state["model_p"],
-                    ax=ax, title=title)
+                    ax=ax, title=_sampling_title(state))
+    return fig
+
+
+def update_sampling_figure(fig: plt.Figure, state: dict) -> plt.Figure:
+    """Redraw a :func:`sampling_figure` in place for a new `state` (the playground's sliders).
+
+    Taught in 03.
+
+    Examples
+    --------
+    >>> from softmax_lessons.widgets.temperature import sampling_state
+    >>> fig = sampling_figure(sampling_state(n_draws=100))
+    >>> fig = update_sampling_figure(fig, sampling_state(n_draws=200))
+    >>> fig.axes[0].get_title()
+    '200 draws, T = 1.00, top-k = 5, top-p = 1.00'
+    >>> plt.close("all")
+    """
+    (ax,) = fig.axes
+    update_sampling_counts(ax, state["frequencies"], state["p"], state["model_p"],
+                           title=_sampling_title(state))
     return fig
 
 
