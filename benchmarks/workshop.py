@@ -76,17 +76,23 @@ def timed(label: str, args: list, **kwargs) -> float:
 
 
 def execute_all(venv_python: Path, project: Path, out_dir: Path, env: dict,
-                label: str) -> list[tuple[str, float, str]]:
+                label: str, timeout: int = 60) -> list[tuple[str, float, str]]:
     """Execute every lesson with the fresh environment's Jupyter; (name, seconds, error)."""
     results = []
     for nb in sorted((project / "notebooks").glob("*.ipynb")):
         start = time.perf_counter()
-        done = subprocess.run(
-            [str(venv_python), "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-             "--output-dir", str(out_dir), str(nb)],
-            env=env, cwd=project, capture_output=True, text=True)
+        try:
+            # A cell timeout, and one for the whole notebook: a stuck kernel is reported,
+            # never waited for forever (nbconvert's own default has no timeout).
+            done = subprocess.run(
+                [str(venv_python), "-m", "jupyter", "nbconvert", "--to", "notebook",
+                 "--execute", f"--ExecutePreprocessor.timeout={timeout}",
+                 "--output-dir", str(out_dir), str(nb)],
+                env=env, cwd=project, capture_output=True, text=True, timeout=2 * timeout)
+            error = "" if done.returncode == 0 else done.stderr.strip().splitlines()[-1][:160]
+        except subprocess.TimeoutExpired:
+            error = f"still running after {2 * timeout} s: stopped"
         seconds = time.perf_counter() - start
-        error = "" if done.returncode == 0 else done.stderr.strip().splitlines()[-1][:160]
         results.append((nb.name, seconds, error))
         print(f"[workshop] {label}: {nb.name} {seconds:.1f} s {error or 'ok'}", flush=True)
     return results
