@@ -12,6 +12,7 @@ from softmax_lessons.plots.definition import (
     simplex_points,
     soft_vs_hard_argmax,
     two_class_sigmoid,
+    update_explorer_bars,
 )
 from softmax_lessons.widgets.definition import definition_state
 
@@ -75,3 +76,37 @@ def test_two_class_plot_overlays_softmax_on_the_sigmoid():
     ax = two_class_sigmoid(d, p_soft, sigmoid(d))
     assert_allclose(ax.lines[0].get_ydata(), ax.lines[1].get_ydata(), atol=1e-15)
     assert ax.get_title() == "two classes: softmax is a sigmoid"
+
+
+def _bar_chart_data(ax):
+    """What a reader sees on a bar chart: heights, colours, hatches, printed values, title."""
+    return {
+        "heights": [bar.get_height() for bar in ax.patches],
+        "facecolors": [tuple(bar.get_facecolor()) for bar in ax.patches],
+        "hatches": [bar.get_hatch() for bar in ax.patches],
+        "texts": [(t.get_text(), tuple(t.xy)) for t in ax.texts],
+        "title": ax.get_title(),
+        "xticklabels": [t.get_text() for t in ax.get_xticklabels()],
+        "ylim": ax.get_ylim(),
+    }
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ([2.0, 1.0, 0.1, -0.5, -1.5], [0.0, 3.0, 1.0, -1.0, 0.5]),   # argmax moves cat -> dog
+    ([0.0, 0.0, 0.0, 0.0, 5.0], [-5.0, 4.9, 5.0, 0.0, 0.0]),     # yak -> fox, tall bar shrinks
+    ([1.0, 1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0, 1.0]),      # no change: nothing drifts
+])
+def test_updating_explorer_bars_matches_a_figure_drawn_from_scratch(a, b):
+    state_a, state_b = definition_state(a), definition_state(b)
+    updated = update_explorer_bars(explorer_bars(state_a), state_b)
+    scratch = explorer_bars(state_b)
+    got, want = _bar_chart_data(updated), _bar_chart_data(scratch)
+    assert got == want
+    assert_allclose(got["heights"], state_b["p"])
+    assert got["hatches"].count("//") == 1
+
+
+def test_updating_explorer_bars_refuses_other_classes():
+    ax = explorer_bars(definition_state())
+    with pytest.raises(ValueError, match=r"these axes show classes \['cat'"):
+        update_explorer_bars(ax, definition_state([1.0, 2.0, 3.0], ["a", "b", "c"]))

@@ -11,6 +11,7 @@ from softmax_lessons.plots.stability import (
     nan_fraction_vs_offset,
     stability_columns,
     ulp_sweep,
+    update_stability_columns,
 )
 from softmax_lessons.widgets.stability import stability_state
 
@@ -80,3 +81,39 @@ def test_ulp_sweep_refuses_a_dtype_with_no_records():
     with pytest.raises(ValueError, match="no records for dtype 'float16'"):
         ulp_sweep([{"dtype": "float64", "scale": 1.0, "method": "a", "max_ulp": 1.0}],
                   "float16")
+
+
+def _panel_data(ax):
+    """What a reader sees on one panel: bars, colours, hatches, labels and their style, title."""
+    return {
+        "heights": [bar.get_height() for bar in ax.patches],
+        "facecolors": [tuple(bar.get_facecolor()) for bar in ax.patches],
+        "hatches": [bar.get_hatch() for bar in ax.patches],
+        "texts": [(t.get_text(), tuple(t.xy), t.get_verticalalignment(), t.get_fontsize(),
+                   t.get_fontweight(), t.get_bbox_patch() is not None) for t in ax.texts],
+        "title": ax.get_title(),
+        "ylim": ax.get_ylim(),
+    }
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ({"offset": 1000.0}, {"offset": 0.0}),                      # all NaN -> all fine
+    ({"offset": 0.0}, {"offset": 1000.0}),                      # all fine -> all NaN
+    ({"offset": 708.0}, {"offset": 709.0}),                     # only the largest breaks
+    ({"offset": 50.0}, {"offset": 50.0, "dtype": "float16"}),   # the dtype buttons
+    ({"offset": -800.0, "dtype": "float32"}, {"offset": 3.0, "dtype": "float32"}),
+])
+def test_updating_the_columns_matches_a_figure_drawn_from_scratch(a, b):
+    state_a, state_b = stability_state(**a), stability_state(**b)
+    updated = update_stability_columns(stability_columns(state_a), state_b)
+    scratch = stability_columns(state_b)
+    for got, want in zip(updated, scratch, strict=True):
+        assert _panel_data(got) == _panel_data(want)
+    assert_allclose([bar.get_height() for bar in updated[1].patches], state_b["stable_p"],
+                    rtol=1e-6)
+
+
+def test_updating_the_columns_refuses_another_number_of_classes():
+    axes = stability_columns(stability_state())
+    with pytest.raises(ValueError, match="these axes show 3 classes, got 2"):
+        update_stability_columns(axes, stability_state(base=[0.0, 1.0], labels=["a", "b"]))

@@ -117,3 +117,26 @@ def test_explorer_leaves_no_figure_open():
     for v in (1.0, -2.0, 3.0):
         _sliders(box)[1].value = v
     assert plt.get_fignums() == []
+
+
+def _image(box):
+    return box.children[6].children[0]
+
+
+def test_each_slider_step_re_renders_the_figure_without_creating_one(monkeypatch):
+    import matplotlib.figure
+
+    box = definition_explorer()
+    created = []
+    original = matplotlib.figure.Figure.__init__
+
+    def counting_init(self, *args, **kwargs):
+        created.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "__init__", counting_init)
+    before = bytes(_image(box).value)
+    assert before.startswith(b"\x89PNG")
+    _sliders(box)[2].value = 4.0
+    assert bytes(_image(box).value) != before
+    assert created == []

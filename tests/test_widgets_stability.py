@@ -121,3 +121,27 @@ def test_explorer_leaves_no_figure_open():
     slider.value = 10.0
     picker.value = "float32"
     assert plt.get_fignums() == []
+
+
+def test_each_step_re_renders_the_figure_without_creating_one(monkeypatch):
+    import matplotlib.figure
+
+    box = stability_explorer()
+    slider, picker, _ = _parts(box)
+    image = box.children[3].children[0]
+    created = []
+    original = matplotlib.figure.Figure.__init__
+
+    def counting_init(self, *args, **kwargs):
+        created.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "__init__", counting_init)
+    frames = [bytes(image.value)]
+    slider.value = 0.0                # NaN bars become numbers
+    frames.append(bytes(image.value))
+    picker.value = "float16"          # the titles name the dtype
+    frames.append(bytes(image.value))
+    assert all(f.startswith(b"\x89PNG") for f in frames)
+    assert len(set(frames)) == 3
+    assert created == []

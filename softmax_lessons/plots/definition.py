@@ -13,12 +13,46 @@ from numpy.typing import ArrayLike
 
 from .style import LINESTYLES, MARKERS, OKABE_ITO, new_axes, probability_bars, use_course_style
 
+
+def _explorer_title(state: dict) -> str:
+    return (f"argmax: {state['argmax_label']}, sum: {state['total']:.3f}\n"
+            f"entropy: {state['entropy_bits']:.3f} of {state['entropy_max_bits']:.3f} bits")
+
+
+def _update_probability_bars(
+    ax: plt.Axes, p: ArrayLike, *, title: str, highlight: int | None = None
+) -> plt.Axes:
+    """Show `p` on bars drawn by ``probability_bars``, as it would draw them from scratch.
+
+    Changes the bar heights, the printed values, the highlighted bar (colour and
+    hatch) and the title; the class labels and the y-axis (0 to 1.08) stay.
+    """
+    p = np.asarray(p, dtype=float)
+    bars = ax.patches
+    if len(bars) != p.size or len(ax.texts) != p.size:
+        raise ValueError(f"these axes show {len(bars)} bars, got {p.size} probabilities; "
+                         "draw a new figure with probability_bars for another number of classes")
+    for i, (bar, text, value) in enumerate(zip(bars, ax.texts, p, strict=True)):
+        bar.set_height(value)
+        if i == highlight:
+            bar.set_facecolor(OKABE_ITO["orange"])
+            bar.set_hatch("//")
+            bar.set_hatchcolor("black")
+        else:
+            bar.set_facecolor(OKABE_ITO["blue"])
+            bar.set_hatch(None)
+        text.xy = (bar.get_x() + bar.get_width() / 2, value)
+        text.set_text(f"{value:.3f}")
+    ax.set_title(title)
+    return ax
+
 __all__ = [
     "explorer_bars",
     "logits_and_probabilities",
     "simplex_points",
     "soft_vs_hard_argmax",
     "two_class_sigmoid",
+    "update_explorer_bars",
 ]
 
 
@@ -39,12 +73,42 @@ def explorer_bars(state: dict, *, ax: plt.Axes | None = None) -> plt.Axes:
     'argmax: a, sum: 1.000\\nentropy: 1.157 of 1.585 bits'
     >>> plt.close("all")
     """
-    title = (f"argmax: {state['argmax_label']}, sum: {state['total']:.3f}\n"
-             f"entropy: {state['entropy_bits']:.3f} of {state['entropy_max_bits']:.3f} bits")
-    ax = probability_bars(state["p"], list(state["labels"]), ax=ax, title=title,
+    ax = probability_bars(state["p"], list(state["labels"]), ax=ax, title=_explorer_title(state),
                           highlight=state["argmax"])
     ax.set_xlabel("class (argmax hatched)")
     return ax
+
+
+def update_explorer_bars(ax: plt.Axes, state: dict) -> plt.Axes:
+    """Change the bars drawn by :func:`explorer_bars` to show a new `state`, in place.
+
+    Taught in 01. The lesson-01 explorer draws its figure once and calls this on
+    every slider step: new heights, printed values, hatched argmax and title, with
+    no new figure. The result carries the same data as ``explorer_bars(state)``.
+
+    Raises
+    ------
+    ValueError
+        If `state` has a different number of classes than the bars on `ax`.
+
+    Examples
+    --------
+    >>> state = {"p": np.array([0.7, 0.2, 0.1]), "labels": ["a", "b", "c"], "argmax": 0,
+    ...          "argmax_label": "a", "entropy_bits": 1.157, "entropy_max_bits": 1.585,
+    ...          "total": 1.0}
+    >>> ax = explorer_bars(state)
+    >>> new = dict(state, p=np.array([0.1, 0.3, 0.6]), argmax=2, argmax_label="c")
+    >>> ax = update_explorer_bars(ax, new)
+    >>> [round(float(b.get_height()), 1) for b in ax.patches], ax.patches[2].get_hatch()
+    ([0.1, 0.3, 0.6], '//')
+    >>> plt.close("all")
+    """
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    if labels and labels != list(state["labels"]):
+        raise ValueError(f"these axes show classes {labels}, got {list(state['labels'])}; "
+                         "draw a new figure with explorer_bars for other classes")
+    return _update_probability_bars(ax, state["p"], title=_explorer_title(state),
+                                    highlight=state["argmax"])
 
 
 def logits_and_probabilities(

@@ -10,9 +10,16 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .definition import _update_probability_bars
 from .style import LINESTYLES, MARKERS, OKABE_ITO, new_axes, probability_bars, use_course_style
 
-__all__ = ["exp_limits_chart", "nan_fraction_vs_offset", "stability_columns", "ulp_sweep"]
+__all__ = [
+    "exp_limits_chart",
+    "nan_fraction_vs_offset",
+    "stability_columns",
+    "ulp_sweep",
+    "update_stability_columns",
+]
 
 _DTYPE_STYLE = {
     "float16": (OKABE_ITO["vermillion"], LINESTYLES[2], MARKERS[2]),
@@ -44,17 +51,11 @@ def stability_columns(state: dict, *, axes: np.ndarray | None = None) -> np.ndar
     labels = list(state["labels"])
     naive = np.asarray(state["naive_p"], dtype=float)
     nan = np.asarray(state["naive_nan"], dtype=bool)
-    heights = np.where(nan, 1.0, naive)
-    bars = left.bar(labels, heights, color=OKABE_ITO["vermillion"], edgecolor="black")
-    for bar, value, is_nan in zip(bars, naive, nan, strict=True):
-        centre = bar.get_x() + bar.get_width() / 2
-        if is_nan:
-            bar.set_facecolor("lightgrey")
-            bar.set_hatch("xx")
-            left.annotate("NaN", (centre, 0.5), ha="center", va="center", fontsize=10,
-                          fontweight="bold", backgroundcolor="white")
-        else:
-            left.annotate(f"{value:.3f}", (centre, value), ha="center", va="bottom", fontsize=8)
+    bars = left.bar(labels, np.where(nan, 1.0, naive), color=OKABE_ITO["vermillion"],
+                    edgecolor="black")
+    for bar in bars:
+        left.annotate("", (bar.get_x() + bar.get_width() / 2, 0.0), ha="center")
+    _show_naive_column(left, naive, nan)
     left.set_ylim(0, 1.08)
     left.set_ylabel("probability")
     left.set_xlabel("class")
@@ -62,6 +63,64 @@ def stability_columns(state: dict, *, axes: np.ndarray | None = None) -> np.ndar
     probability_bars(state["stable_p"], labels, ax=right,
                      title=f"stable: shift by max(x), {state['dtype']}")
     right.set_xlabel("class")
+    return axes
+
+
+def _show_naive_column(ax: plt.Axes, naive: np.ndarray, nan: np.ndarray) -> None:
+    """Set the naive bars and their one label each: a value, or a hatched grey NaN bar."""
+    for bar, text, value, is_nan in zip(ax.patches, ax.texts, naive, nan, strict=True):
+        centre = bar.get_x() + bar.get_width() / 2
+        if is_nan:
+            bar.set_height(1.0)
+            bar.set_facecolor("lightgrey")
+            bar.set_hatch("xx")
+            text.xy = (centre, 0.5)
+            text.set(text="NaN", verticalalignment="center", fontsize=10, fontweight="bold",
+                     backgroundcolor="white")
+        else:
+            bar.set_height(value)
+            bar.set_facecolor(OKABE_ITO["vermillion"])
+            bar.set_hatch(None)
+            text.xy = (centre, value)
+            text.set(text=f"{value:.3f}", verticalalignment="bottom", fontsize=8,
+                     fontweight="normal", bbox=None)
+
+
+def update_stability_columns(axes: np.ndarray, state: dict) -> np.ndarray:
+    """Change the two panels drawn by :func:`stability_columns` to show a new `state`.
+
+    Taught in 02. The lesson-02 explorer draws its figure once and calls this on
+    every step of its offset slider or dtype buttons: new bars, NaN marks, values
+    and titles, with no new figure. The result carries the same data as
+    ``stability_columns(state)``.
+
+    Raises
+    ------
+    ValueError
+        If `state` has a different number of classes than the bars on `axes`.
+
+    Examples
+    --------
+    >>> nan = {"labels": ["a", "b"], "naive_p": np.array([np.nan, 0.5]),
+    ...        "naive_nan": np.array([True, False]), "stable_p": np.array([0.5, 0.5]),
+    ...        "dtype": "float64"}
+    >>> axes = stability_columns(nan)
+    >>> fine = dict(nan, naive_p=np.array([0.25, 0.75]), naive_nan=np.array([False, False]),
+    ...             stable_p=np.array([0.25, 0.75]), dtype="float32")
+    >>> left, right = update_stability_columns(axes, fine)
+    >>> [t.get_text() for t in left.texts], right.get_title()
+    (['0.250', '0.750'], 'stable: shift by max(x), float32')
+    >>> plt.close("all")
+    """
+    left, right = axes
+    naive = np.asarray(state["naive_p"], dtype=float)
+    if len(left.patches) != naive.size:
+        raise ValueError(f"these axes show {len(left.patches)} classes, got {naive.size}; "
+                         "draw a new figure with stability_columns for another number of classes")
+    _show_naive_column(left, naive, np.asarray(state["naive_nan"], dtype=bool))
+    left.set_title(f"naive exp(x) / sum exp(x), {state['dtype']}")
+    _update_probability_bars(right, state["stable_p"],
+                             title=f"stable: shift by max(x), {state['dtype']}")
     return axes
 
 

@@ -2,7 +2,8 @@
 
 One slider per logit of five named classes; the bar chart of the probabilities,
 the argmax, the entropy in bits and the sum follow every move. What is drawn is
-decided by :func:`definition_state`, which the tests call without a browser.
+decided by :func:`definition_state`, which the tests call without a browser; the
+figure is drawn once and updated in place (a :class:`~.common.LiveFigure`).
 """
 
 from __future__ import annotations
@@ -10,14 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
 
 from ..core import entropy, softmax
-from ..plots.definition import explorer_bars
+from ..plots.definition import explorer_bars, update_explorer_bars
 from ..plots.style import new_axes
-from .common import redraw
+from .common import LiveFigure
 
 __all__ = ["CLASSES", "DEFAULT_LOGITS", "definition_explorer", "definition_state"]
 
@@ -90,23 +89,23 @@ def definition_explorer(
         for v, name in zip(x, labels, strict=True)
     ]
     summary = widgets.HTML()
-    output = widgets.Output()
 
-    def draw():
-        state = definition_state([s.value for s in sliders], labels)
+    def state_now() -> dict:
+        return definition_state([s.value for s in sliders], labels)
+
+    first = state_now()
+    summary.value = f"<code>{first['summary']}</code>"
+    ax = explorer_bars(first, ax=new_axes(figsize=(6.4, 3.2)))
+    live = LiveFigure(ax.figure)  # drawn once; every step below only changes its artists
+
+    def show() -> None:
+        state = state_now()
         summary.value = f"<code>{state['summary']}</code>"
-        ax = new_axes(figsize=(6.4, 3.2))
-        explorer_bars(state, ax=ax)
-        # Shown here and closed, rather than returned: redraw's plt.show(fig) fails
-        # outside the notebook's inline backend (reported to the lead).
-        display(ax.figure)
-        plt.close(ax.figure)
+        update_explorer_bars(ax, state)
 
     def update(change=None) -> None:
-        redraw(output, draw)
+        live.update(show)
 
     for slider in sliders:
         slider.observe(update, names="value")
-    update()
-    plt.close("all")
-    return widgets.VBox([*sliders, summary, output])
+    return widgets.VBox([*sliders, summary, live.view])

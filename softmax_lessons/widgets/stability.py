@@ -3,7 +3,8 @@
 Naive and stable softmax side by side; an offset slider adds the same constant to
 every logit and a dtype selector picks float16, float32 or float64. The naive
 column turns to NaN exactly where the measured limits of ``exp`` say it must.
-What is drawn is decided by :func:`stability_state`, which the tests call.
+What is drawn is decided by :func:`stability_state`, which the tests call; the
+figure is drawn once and updated in place (a :class:`~.common.LiveFigure`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ from collections.abc import Sequence
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
 
 from ..core import softmax
 from ..numerics import DTYPES, exp_limits, naive_nan_predicted, naive_softmax_report
-from ..plots.stability import stability_columns
+from ..plots.stability import stability_columns, update_stability_columns
 from ..plots.style import use_course_style
-from .common import redraw
+from .common import LiveFigure
 
 __all__ = ["BASE_LOGITS", "stability_explorer", "stability_state"]
 
@@ -117,23 +117,25 @@ def stability_explorer(
                                  layout=widgets.Layout(width="600px"))
     picker = widgets.ToggleButtons(options=list(DTYPES), value=dtype, description="dtype")
     table = widgets.HTML()
-    output = widgets.Output()
 
-    def draw():
-        state = stability_state(slider.value, picker.value, base)
+    def state_now() -> dict:
+        return stability_state(slider.value, picker.value, base)
+
+    first = state_now()
+    table.value = _table(first)
+    use_course_style()
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3), sharey=True)
+    stability_columns(first, axes=axes)
+    live = LiveFigure(fig)  # drawn once; every step below only changes its artists
+
+    def show() -> None:
+        state = state_now()
         table.value = _table(state)
-        use_course_style()
-        fig, axes = plt.subplots(1, 2, figsize=(8, 3), sharey=True)
-        stability_columns(state, axes=axes)
-        # Shown here and closed, rather than returned: redraw's plt.show(fig) fails
-        # outside the notebook's inline backend (reported to the lead).
-        display(fig)
-        plt.close(fig)
+        update_stability_columns(axes, state)
 
     def update(change=None) -> None:
-        redraw(output, draw)
+        live.update(show)
 
     slider.observe(update, names="value")
     picker.observe(update, names="value")
-    update()
-    return widgets.VBox([slider, picker, table, output])
+    return widgets.VBox([slider, picker, table, live.view])
