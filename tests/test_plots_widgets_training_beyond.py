@@ -176,3 +176,183 @@ def test_memory_passes_and_paired_bars():
     ax = plots_beyond.paired_bars([0.6, 0.4], [0.7, 0.3], ["a", "b"], names=("p", "q"),
                                   title="t")
     assert [round(b.get_height(), 2) for b in ax.patches] == [0.6, 0.4, 0.7, 0.3]
+
+
+# --- in-place updates: a figure updated from A to B carries what a fresh B draws --------
+
+
+def _same_lines(updated, fresh):
+    assert len(updated.lines) == len(fresh.lines)
+    for a, b in zip(updated.lines, fresh.lines, strict=True):
+        assert_allclose(a.get_xdata(), b.get_xdata())
+        assert_allclose(a.get_ydata(), b.get_ydata())
+
+
+def _legend_texts(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_update_loss_vs_true_logit_matches_a_fresh_plot():
+    a, b = cross_entropy_state(-3.0, 0), cross_entropy_state(2.5, 3)   # other class: new curve
+    updated = plots_training.loss_vs_true_logit(a["grid"], a["grid_losses"],
+                                                current=(a["x"][0], a["loss"]))
+    plots_training.update_loss_vs_true_logit(updated, b["grid"], b["grid_losses"],
+                                             current=(b["x"][3], b["loss"]))
+    fresh = plots_training.loss_vs_true_logit(b["grid"], b["grid_losses"],
+                                              current=(b["x"][3], b["loss"]))
+    _same_lines(updated, fresh)
+    assert _legend_texts(updated) == _legend_texts(fresh)
+    assert updated.get_ylim() == fresh.get_ylim()
+    assert updated.get_ylim() != plots_training.loss_vs_true_logit(
+        a["grid"], a["grid_losses"], current=(a["x"][0], a["loss"])).get_ylim()
+
+
+def test_update_loss_vs_true_logit_refuses_a_plot_with_the_naive_curve():
+    state = cross_entropy_state()
+    ax = plots_training.loss_vs_true_logit(state["grid"], state["grid_losses"],
+                                           naive=state["grid_losses"], current=(0.0, 1.0))
+    with pytest.raises(ValueError, match="got 3 lines"):
+        plots_training.update_loss_vs_true_logit(ax, state["grid"], state["grid_losses"],
+                                                 current=(0.0, 1.0))
+
+
+def test_update_gradient_bars_matches_a_fresh_plot():
+    labels = ["a", "b", "c"]
+    updated = plots_training.gradient_bars([0.7, 0.2, 0.1], [1.0, 0.0, 0.0], labels)
+    plots_training.update_gradient_bars(updated, [0.1, 0.3, 0.6], [0.0, 1.0, 0.0])
+    fresh = plots_training.gradient_bars([0.1, 0.3, 0.6], [0.0, 1.0, 0.0], labels)
+    assert_allclose([b.get_height() for b in updated.patches],
+                    [b.get_height() for b in fresh.patches])
+    assert_allclose([b.get_height() for b in updated.patches][-3:], [0.1, -0.7, 0.6])
+
+
+def test_update_gradient_bars_refuses_another_number_of_classes():
+    ax = plots_training.gradient_bars([0.5, 0.5], [1.0, 0.0], ["a", "b"])
+    with pytest.raises(ValueError, match="the plot has 2 classes, got 3 values"):
+        plots_training.update_gradient_bars(ax, [0.2, 0.3, 0.5], [1.0, 0.0, 0.0])
+
+
+def test_update_cross_entropy_panels_matches_fresh_panels():
+    a, b = cross_entropy_state(-6.0, 0), cross_entropy_state(4.0, 2)
+    updated = plots_training.cross_entropy_panels(a)
+    plots_training.update_cross_entropy_panels(updated, b)
+    fresh = plots_training.cross_entropy_panels(b)
+    for up, fr in zip(updated, fresh, strict=True):
+        _same_lines(up, fr)
+        assert_allclose([p.get_height() for p in up.patches], [p.get_height() for p in fr.patches])
+        assert up.get_title() == fr.get_title()
+        assert _legend_texts(up) == _legend_texts(fr)
+        assert up.get_ylim() == fr.get_ylim()
+    assert "fox" in updated[1].get_title()
+
+
+def _blockwise_drawing(ax):
+    """Everything the blockwise panel shows, as plain values."""
+    return {
+        "heights": [b.get_height() for b in ax.patches],
+        "colours": [tuple(b.get_facecolor()) for b in ax.patches],
+        "hatches": [b.get_hatch() or "" for b in ax.patches],
+        "lines": [(np.asarray(ln.get_xdata(), float), np.asarray(ln.get_ydata(), float))
+                  for ln in ax.lines],
+        "title": ax.get_title(),
+        "legend": _legend_texts(ax),
+        "limits": (ax.get_xlim(), ax.get_ylim()),
+    }
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ((6, 0, "left to right"), (5, 3, "largest max first")),   # nothing merged -> merged
+    ((24, 1, "left to right"), (4, 2, "right to left")),      # no borders -> five borders
+    ((3, 8, "right to left"), (12, 0, "left to right")),      # everything -> nothing merged
+])
+def test_update_blockwise_panel_matches_a_fresh_panel(a, b):
+    updated = plots_beyond.blockwise_panel(blockwise_state(*a))
+    plots_beyond.update_blockwise_panel(updated, blockwise_state(*b))
+    got = _blockwise_drawing(updated)
+    want = _blockwise_drawing(plots_beyond.blockwise_panel(blockwise_state(*b)))
+    assert got.keys() == want.keys()
+    for key in ("heights", "colours", "hatches", "title", "legend", "limits"):
+        assert got[key] == want[key], key
+    for (gx, gy), (wx, wy) in zip(got["lines"], want["lines"], strict=True):
+        assert_allclose(gx, wx)
+        assert_allclose(gy, wy)
+    first = _blockwise_drawing(plots_beyond.blockwise_panel(blockwise_state(*a)))
+    assert first["title"] != got["title"] and first["hatches"] != got["hatches"]
+
+
+def test_blockwise_panel_marks_each_chunk_max_and_border():
+    state = blockwise_state(6, 0)
+    ax = plots_beyond.blockwise_panel(state)
+    maxima, borders, merged_max, _ = ax.lines
+    assert_allclose(maxima.get_ydata()[::3], state["block_max"])
+    assert_allclose(borders.get_xdata()[::3], [5.5, 11.5, 17.5])
+    assert np.all(np.isnan(merged_max.get_ydata()))   # nothing merged: no merged max
+    ax = plots_beyond.blockwise_panel(blockwise_state(6, 2))
+    assert_allclose(ax.lines[2].get_ydata(), [3.4, 3.4])
+
+
+def test_update_blockwise_panel_refuses_other_logits():
+    ax = plots_beyond.blockwise_panel(blockwise_state(6, 2))
+    with pytest.raises(ValueError, match="shows 24 logits, the state has 3"):
+        plots_beyond.update_blockwise_panel(ax, blockwise_state(2, 1, x=[1.0, 2.0, 3.0]))
+
+
+# --- explorers: one live figure, updated in place ------------------------------------
+
+
+def _live_image(box):
+    return box.children[-1].children[0]   # LiveFigure.view: the image above its errors
+
+
+def test_cross_entropy_explorer_updates_its_one_figure_in_place():
+    box = cross_entropy_explorer()
+    choose, slider = box.children[:2]
+    image = _live_image(box)
+    frames = {bytes(image.value)}
+    slider.value = 3.0
+    frames.add(bytes(image.value))
+    choose.value = 2
+    frames.add(bytes(image.value))
+    assert len(frames) == 3
+    assert plt.get_fignums() == []   # no figure made (or leaked) by a step
+
+
+def test_blockwise_explorer_updates_its_one_figure_in_place():
+    box = blockwise_explorer()
+    size, merged, order = box.children[:3]
+    image = _live_image(box)
+    frames = {bytes(image.value)}
+    for control, value in [(merged, 4), (size, 5), (order, "largest max first")]:
+        control.value = value
+        frames.add(bytes(image.value))
+    assert len(frames) == 4
+    assert plt.get_fignums() == []
+
+
+def _pixels(image_widget):
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(bytes(image_widget.value))).convert("RGB"))
+
+
+def _ce_live(state):
+    from softmax_lessons.widgets.training import _BlitFigure
+
+    plots_training.use_course_style()
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    left, right = plots_training.cross_entropy_panels(state, axes=axes)
+    return axes, _BlitFigure(fig, moving=[*left.lines, left.get_legend(), *right.patches,
+                                          *right.lines, right.title])
+
+
+@pytest.mark.parametrize("b", [(3.0, 0), (-5.0, 2)])   # same loss axis; a new one
+def test_blitted_frame_updated_to_b_equals_a_fresh_frame_at_b(b):
+    a = cross_entropy_state(0.0, 0)
+    axes, live = _ce_live(a)
+    first = _pixels(live.image)
+    live.update(lambda: plots_training.update_cross_entropy_panels(axes, cross_entropy_state(*b)))
+    _, fresh = _ce_live(cross_entropy_state(*b))
+    assert np.array_equal(_pixels(live.image), _pixels(fresh.image))
+    assert not np.array_equal(_pixels(live.image), first)

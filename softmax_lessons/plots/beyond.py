@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Patch
 from numpy.typing import ArrayLike
 
 from .style import OKABE_ITO, new_axes, use_course_style
@@ -19,6 +20,7 @@ __all__ = [
     "memory_passes",
     "online_trace",
     "paired_bars",
+    "update_blockwise_panel",
 ]
 
 
@@ -58,36 +60,92 @@ def online_trace(
     return axes
 
 
+_MERGED = {"color": OKABE_ITO["blue"], "hatch": ""}
+_PENDING = {"color": OKABE_ITO["sky"], "hatch": "//"}
+
+
+def _blockwise_lines(state: dict) -> dict:
+    """Where the chunk maxima, the chunk borders and the merged max go (NaN breaks a line)."""
+    blocks = state["blocks"]
+    maxima_x = [v for start, stop in blocks for v in (start - 0.45, stop - 0.55, np.nan)]
+    maxima_y = [v for m in state["block_max"] for v in (m, m, np.nan)]
+    borders_x = [v for start, _ in blocks[1:] for v in (start - 0.5, start - 0.5, np.nan)]
+    borders_y = [v for _ in blocks[1:] for v in (0.0, 1.0, np.nan)]
+    merged_y = state["merged_max"] if state["merged_blocks"] else np.nan
+    return {"maxima": (maxima_x, maxima_y), "borders": (borders_x, borders_y),
+            "merged": ([0.0, 1.0], [merged_y, merged_y])}
+
+
+def _style_blockwise_bars(bars, state: dict) -> None:
+    merged = set(state["merged_blocks"])
+    for b, (start, stop) in enumerate(state["blocks"]):
+        look = _MERGED if b in merged else _PENDING
+        for bar in bars[start:stop]:
+            bar.set_facecolor(look["color"])
+            bar.set_hatch(look["hatch"])
+
+
 def blockwise_panel(state: dict, *, ax: plt.Axes | None = None) -> plt.Axes:
     """The logits in chunks: merged chunks solid, pending ones hatched, each chunk's max marked.
 
     Taught in 06. `state` is the dict of
-    :func:`softmax_lessons.widgets.beyond.blockwise_state`.
+    :func:`softmax_lessons.widgets.beyond.blockwise_state`. Dotted lines separate the
+    chunks; a dashed line marks the max of the merged state once a chunk is merged.
+    The legend always lists all four kinds of mark.
     """
     ax = new_axes(ax, figsize=(8, 3.6))
     x = state["x"]
-    positions = np.arange(x.size)
-    labelled = set()
-    for b, (start, stop) in enumerate(state["blocks"]):
-        merged = b in state["merged_blocks"]
-        name = "merged chunk" if merged else "chunk not merged yet"
-        ax.bar(positions[start:stop], x[start:stop], width=0.85,
-               color=OKABE_ITO["blue"] if merged else OKABE_ITO["sky"], edgecolor="black",
-               hatch="" if merged else "//", label=None if name in labelled else name)
-        labelled.add(name)
-        ax.hlines(state["block_max"][b], start - 0.45, stop - 0.55, color="black",
-                  linewidth=2.5, label=None if "max" in labelled else "max of each chunk")
-        labelled.add("max")
-        if b:
-            ax.axvline(start - 0.5, color="grey", linewidth=0.8, linestyle=":")
+    lines = _blockwise_lines(state)
+    bars = ax.bar(np.arange(x.size), x, width=0.85, edgecolor="black")
+    _style_blockwise_bars(bars, state)
+    ax.plot(*lines["maxima"], color="black", linewidth=2.5, label="max of each chunk")
+    ax.plot(*lines["borders"], color="grey", linewidth=0.8, linestyle=":",
+            transform=ax.get_xaxis_transform())
+    ax.plot(*lines["merged"], color=OKABE_ITO["vermillion"], linestyle="--",
+            transform=ax.get_yaxis_transform(), label="max of the merged state")
     ax.axhline(0, color="black", linewidth=0.8)
-    if state["merged_blocks"]:
-        ax.axhline(state["merged_max"], color=OKABE_ITO["vermillion"], linestyle="--",
-                   label="max of the merged state")
+    ax.set_xlim(-0.6, x.size - 0.4)
     ax.set_xlabel("position of the logit")
     ax.set_ylabel("logit (no units)")
     ax.set_title(state["summary"], fontsize=9)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=4, fontsize=8)
+    maxima, _, merged_max, _ = ax.lines
+    handles = [Patch(facecolor=_MERGED["color"], edgecolor="black", label="merged chunk"),
+               Patch(facecolor=_PENDING["color"], edgecolor="black", hatch=_PENDING["hatch"],
+                     label="chunk not merged yet"),
+               maxima, merged_max]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=4,
+              fontsize=8)
+    return ax
+
+
+def update_blockwise_panel(ax: plt.Axes, state: dict) -> plt.Axes:
+    """Show a new `state` (same logits) on a panel drawn by :func:`blockwise_panel`.
+
+    Taught in 06: the explorer calls this on every step instead of drawing a new
+    figure. Bars change colour and hatch, the chunk maxima, chunk borders and merged
+    max move; afterwards the panel carries what a fresh ``blockwise_panel(state)``
+    would draw.
+
+    Examples
+    --------
+    >>> from softmax_lessons.widgets.beyond import blockwise_state
+    >>> ax = blockwise_panel(blockwise_state(block_size=6, n_merged=0))
+    >>> ax = update_blockwise_panel(ax, blockwise_state(block_size=12, n_merged=1))
+    >>> [bar.get_hatch() for bar in ax.patches[11:13]]
+    ['', '//']
+    >>> plt.close("all")
+    """
+    bars = ax.containers[0]
+    if len(bars) != state["x"].size:
+        raise ValueError(f"the panel shows {len(bars)} logits, the state has "
+                         f"{state['x'].size}; draw a new blockwise_panel for other logits")
+    _style_blockwise_bars(bars, state)
+    lines = _blockwise_lines(state)
+    maxima, borders, merged_max, _ = ax.lines
+    maxima.set_data(*lines["maxima"])
+    borders.set_data(*lines["borders"])
+    merged_max.set_data(*lines["merged"])
+    ax.set_title(state["summary"], fontsize=9)
     return ax
 
 

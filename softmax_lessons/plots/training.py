@@ -25,7 +25,23 @@ __all__ = [
     "learned_vs_counted",
     "loss_curve",
     "loss_vs_true_logit",
+    "update_cross_entropy_panels",
+    "update_gradient_bars",
+    "update_loss_vs_true_logit",
 ]
+
+
+def _loss_top(losses: ArrayLike, current: tuple[float, float] | None,
+              naive: ArrayLike | None) -> float:
+    """Top of the loss axis: 5% above the highest finite loss drawn (1 if none)."""
+    drawn = [np.asarray(losses, dtype=float).ravel()]
+    if naive is not None:
+        drawn.append(np.asarray(naive, dtype=float).ravel())
+    if current is not None:
+        drawn.append(np.array([current[1]], dtype=float))
+    values = np.concatenate(drawn)
+    values = values[np.isfinite(values)]
+    return 1.05 * float(values.max()) if values.size and values.max() > 0 else 1.0
 
 
 def loss_vs_true_logit(
@@ -39,7 +55,8 @@ def loss_vs_true_logit(
     """The loss ``-log p_true`` as the true class's logit moves, the others fixed.
 
     Taught in 05. `current` marks one (logit, loss) point; `naive` adds the
-    softmax-then-log curve, dashed, where it is finite.
+    softmax-then-log curve, dashed, where it is finite. The loss axis runs from 0
+    to 5% above the highest loss drawn.
 
     Examples
     --------
@@ -60,8 +77,44 @@ def loss_vs_true_logit(
     ax.set_xlabel("logit of the true class (no units)")
     ax.set_ylabel("cross-entropy loss (nats)")
     ax.set_title("confidently wrong costs a lot, confidently right almost nothing")
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, _loss_top(losses, current, naive))
     ax.legend()
+    return ax
+
+
+def update_loss_vs_true_logit(
+    ax: plt.Axes,
+    grid: ArrayLike,
+    losses: ArrayLike,
+    *,
+    current: tuple[float, float],
+) -> plt.Axes:
+    """Move the curve and the marker of a :func:`loss_vs_true_logit` plot to new numbers.
+
+    Taught in 05 (the explorer). `ax` was drawn by :func:`loss_vs_true_logit` with a
+    `current` marker and no `naive` curve; afterwards its curve, marker, legend entry
+    and loss axis are those a fresh plot of (`grid`, `losses`, `current`) would have.
+    No new artist is made, so a slider step only re-renders the figure.
+
+    Examples
+    --------
+    >>> ax = loss_vs_true_logit([-2.0, 0.0, 2.0], [2.5, 1.0, 0.2], current=(0.0, 1.0))
+    >>> ax = update_loss_vs_true_logit(ax, [-2.0, 0.0, 2.0], [3.0, 1.5, 0.5],
+    ...                                current=(2.0, 0.5))
+    >>> ax.lines[-1].get_xydata().tolist(), ax.get_legend().get_texts()[-1].get_text()
+    ([[2.0, 0.5]], 'now: loss 0.500 nats')
+    >>> plt.close("all")
+    """
+    if len(ax.lines) != 2:
+        raise ValueError(f"expected a loss curve and its marker, got {len(ax.lines)} lines; "
+                         "draw it with loss_vs_true_logit(..., current=...) and no `naive`")
+    curve, marker = ax.lines
+    curve.set_data(grid, losses)
+    marker.set_data([current[0]], [current[1]])
+    label = f"now: loss {current[1]:.3f} nats"
+    marker.set_label(label)
+    ax.get_legend().get_texts()[-1].set_text(label)
+    ax.set_ylim(0, _loss_top(losses, current, None))
     return ax
 
 
@@ -99,6 +152,34 @@ def gradient_bars(
     return ax
 
 
+def update_gradient_bars(ax: plt.Axes, p: ArrayLike, y: ArrayLike) -> plt.Axes:
+    """Set the bars of a :func:`gradient_bars` plot to a new ``p`` and ``y`` (and ``p - y``).
+
+    Taught in 05 (the explorer). The classes must be the ones `ax` was drawn with.
+
+    Examples
+    --------
+    >>> ax = gradient_bars([0.7, 0.2, 0.1], [0.0, 1.0, 0.0], ["a", "b", "c"])
+    >>> ax = update_gradient_bars(ax, [0.1, 0.8, 0.1], [0.0, 1.0, 0.0])
+    >>> [round(float(b.get_height()), 2) for b in ax.patches][-3:]
+    [0.1, -0.2, 0.1]
+    >>> plt.close("all")
+    """
+    p, y = np.asarray(p, dtype=float), np.asarray(y, dtype=float)
+    containers = ax.containers[:3]
+    for container, values in zip(containers, [p, y, p - y], strict=True):
+        if len(container) != values.size:
+            raise ValueError(f"the plot has {len(container)} classes, got {values.size} "
+                             "values; draw a new gradient_bars plot for a new set of classes")
+        for bar, value in zip(container, values, strict=True):
+            bar.set_height(value)
+    return ax
+
+
+def _cross_entropy_title(state: dict) -> str:
+    return f"true class: {state['labels'][state['label']]}; gradient of the loss: p - y"
+
+
 def cross_entropy_panels(state: dict, *, axes: np.ndarray | None = None) -> np.ndarray:
     """The lesson-05 explorer's figure: loss against the true logit, and ``p``, ``y``, ``p - y``.
 
@@ -112,8 +193,22 @@ def cross_entropy_panels(state: dict, *, axes: np.ndarray | None = None) -> np.n
     loss_vs_true_logit(state["grid"], state["grid_losses"],
                        current=(state["x"][state["label"]], state["loss"]), ax=left)
     gradient_bars(state["p"], state["y"], state["labels"], ax=right)
-    right.set_title(f"true class: {state['labels'][state['label']]}; "
-                    f"gradient of the loss: p - y")
+    right.set_title(_cross_entropy_title(state))
+    return axes
+
+
+def update_cross_entropy_panels(axes: np.ndarray, state: dict) -> np.ndarray:
+    """Show a new `state` on the two panels drawn by :func:`cross_entropy_panels`.
+
+    Taught in 05: the explorer calls this on every slider step instead of drawing
+    a new figure; afterwards the panels carry the numbers a fresh
+    ``cross_entropy_panels(state)`` would draw.
+    """
+    left, right = axes
+    update_loss_vs_true_logit(left, state["grid"], state["grid_losses"],
+                              current=(state["x"][state["label"]], state["loss"]))
+    update_gradient_bars(right, state["p"], state["y"])
+    right.set_title(_cross_entropy_title(state))
     return axes
 
 

@@ -4,7 +4,8 @@ Split a row of logits into chunks, then merge the chunks' (max, sum) states one
 at a time, in an order you choose. A slider sets the chunk size, another how
 many chunks have been merged; the running logsumexp reaches the full one exactly
 when the last chunk is merged, whatever the order. What is drawn is decided by
-:func:`blockwise_state`, which the tests call without a browser.
+:func:`blockwise_state`, which the tests call without a browser. The figure is
+drawn once and updated in place (a :class:`~.common.LiveFigure`).
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
 
 from ..core import logsumexp
 from ..online import SoftmaxState, block_states, merge_states
-from ..plots.beyond import blockwise_panel
+from ..plots.beyond import blockwise_panel, update_blockwise_panel
 from ..plots.style import new_axes
-from .common import redraw
+from .training import _BlitFigure  # a LiveFigure that redraws only what moves
 
 __all__ = ["BLOCKWISE_LOGITS", "ORDERS", "blockwise_explorer", "blockwise_state"]
 
@@ -110,18 +109,19 @@ def blockwise_explorer(x: Sequence[float] = BLOCKWISE_LOGITS) -> widgets.VBox:
                                description="merged", continuous_update=True)
     order = widgets.ToggleButtons(options=ORDERS, value=ORDERS[0], description="order")
     summary = widgets.HTML()
-    output = widgets.Output()
 
-    def draw():
+    def current_state() -> dict:
         state = blockwise_state(size.value, merged.value, order.value, x)
         summary.value = f"<code>{state['summary']}</code>"
-        ax = new_axes(figsize=(8, 3.6))
-        blockwise_panel(state, ax=ax)
-        display(ax.figure)   # shown and closed here (see widgets.definition for why)
-        plt.close(ax.figure)
+        return state
+
+    ax = new_axes(figsize=(8, 3.6))
+    blockwise_panel(current_state(), ax=ax)
+    # Drawn once; a step recolours the bars and moves the lines and the title.
+    live = _BlitFigure(ax.figure, moving=[*ax.patches, *ax.lines, ax.title])
 
     def update(change=None) -> None:
-        redraw(output, draw)
+        live.update(lambda: update_blockwise_panel(ax, current_state()))
 
     def new_size(change) -> None:
         n_blocks = len(block_states(x, size.value))
@@ -133,6 +133,4 @@ def blockwise_explorer(x: Sequence[float] = BLOCKWISE_LOGITS) -> widgets.VBox:
     size.observe(new_size, names="value")
     merged.observe(update, names="value")
     order.observe(update, names="value")
-    update()
-    plt.close("all")
-    return widgets.VBox([size, merged, order, summary, output])
+    return widgets.VBox([size, merged, order, summary, live.view])
