@@ -84,7 +84,7 @@ def _bar_chart_data(ax):
         "heights": [bar.get_height() for bar in ax.patches],
         "facecolors": [tuple(bar.get_facecolor()) for bar in ax.patches],
         "hatches": [bar.get_hatch() for bar in ax.patches],
-        "texts": [(t.get_text(), tuple(t.xy)) for t in ax.texts],
+        "texts": [(t.get_text(), tuple(t.xy), tuple(t.get_position())) for t in ax.texts],
         "title": ax.get_title(),
         "xticklabels": [t.get_text() for t in ax.get_xticklabels()],
         "ylim": ax.get_ylim(),
@@ -110,3 +110,13 @@ def test_updating_explorer_bars_refuses_other_classes():
     ax = explorer_bars(definition_state())
     with pytest.raises(ValueError, match=r"these axes show classes \['cat'"):
         update_explorer_bars(ax, definition_state([1.0, 2.0, 3.0], ["a", "b", "c"]))
+
+
+def test_updated_explorer_bars_render_to_the_same_pixels_as_bars_drawn_from_scratch():
+    updated = update_explorer_bars(explorer_bars(definition_state()),
+                                   definition_state([0.0, 0.0, 0.0, 5.0, 0.0]))
+    scratch = explorer_bars(definition_state([0.0, 0.0, 0.0, 5.0, 0.0]))
+    for ax in (updated, scratch):
+        ax.figure.canvas.draw()
+    assert np.array_equal(np.asarray(updated.figure.canvas.buffer_rgba()),
+                          np.asarray(scratch.figure.canvas.buffer_rgba()))

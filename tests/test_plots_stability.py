@@ -89,8 +89,9 @@ def _panel_data(ax):
         "heights": [bar.get_height() for bar in ax.patches],
         "facecolors": [tuple(bar.get_facecolor()) for bar in ax.patches],
         "hatches": [bar.get_hatch() for bar in ax.patches],
-        "texts": [(t.get_text(), tuple(t.xy), t.get_verticalalignment(), t.get_fontsize(),
-                   t.get_fontweight(), t.get_bbox_patch() is not None) for t in ax.texts],
+        "texts": [(t.get_text(), tuple(t.xy), tuple(t.get_position()), t.get_verticalalignment(),
+                   t.get_fontsize(), t.get_fontweight(), t.get_bbox_patch() is not None)
+                  for t in ax.texts],
         "title": ax.get_title(),
         "ylim": ax.get_ylim(),
     }
@@ -117,3 +118,15 @@ def test_updating_the_columns_refuses_another_number_of_classes():
     axes = stability_columns(stability_state())
     with pytest.raises(ValueError, match="these axes show 3 classes, got 2"):
         update_stability_columns(axes, stability_state(base=[0.0, 1.0], labels=["a", "b"]))
+
+
+def _pixels(fig):
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+def test_updated_columns_render_to_the_same_pixels_as_columns_drawn_from_scratch():
+    updated = update_stability_columns(stability_columns(stability_state()),
+                                       stability_state(offset=3.0, dtype="float16"))
+    scratch = stability_columns(stability_state(offset=3.0, dtype="float16"))
+    assert np.array_equal(_pixels(updated[0].figure), _pixels(scratch[0].figure))

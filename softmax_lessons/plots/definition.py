@@ -41,7 +41,7 @@ def _update_probability_bars(
         else:
             bar.set_facecolor(OKABE_ITO["blue"])
             bar.set_hatch(None)
-        text.xy = (bar.get_x() + bar.get_width() / 2, value)
+        text.xy = text.xyann = (bar.get_x() + bar.get_width() / 2, value)  # point and text
         text.set_text(f"{value:.3f}")
     ax.set_title(title)
     return ax

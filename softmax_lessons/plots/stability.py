@@ -74,14 +74,14 @@ def _show_naive_column(ax: plt.Axes, naive: np.ndarray, nan: np.ndarray) -> None
             bar.set_height(1.0)
             bar.set_facecolor("lightgrey")
             bar.set_hatch("xx")
-            text.xy = (centre, 0.5)
+            text.xy = text.xyann = (centre, 0.5)  # point and text
             text.set(text="NaN", verticalalignment="center", fontsize=10, fontweight="bold",
                      backgroundcolor="white")
         else:
             bar.set_height(value)
             bar.set_facecolor(OKABE_ITO["vermillion"])
             bar.set_hatch(None)
-            text.xy = (centre, value)
+            text.xy = text.xyann = (centre, value)  # point and text
             text.set(text=f"{value:.3f}", verticalalignment="bottom", fontsize=8,
                      fontweight="normal", bbox=None)
 
