@@ -5,6 +5,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import ipywidgets as widgets
+import matplotlib.figure
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -83,9 +84,10 @@ def test_saturation_state_refuses_d_out_of_range():
 
 
 def test_attention_explorer_builds_with_no_arguments():
-    causal, padding, scale, summary, output = attention_explorer().children
+    box = attention_explorer()
+    causal, padding, scale, summary, _ = box.children
     assert causal.value and padding.value and scale.value == 1.0
-    assert isinstance(output, widgets.Output)
+    assert image_of(box).startswith(b"\x89PNG")
     assert summary.value == f"<code>{attention_state()['summary']}</code>"
 
 
@@ -110,4 +112,43 @@ def test_widgets_leave_no_figure_open():
     plt.close("all")
     attention_explorer().children[2].value = 2.0
     saturation_explorer().children[0].value = 8
+    assert plt.get_fignums() == []
+
+
+# --- the live figure: drawn once, updated in place ------------------------------------
+
+
+def image_of(box):
+    """The PNG bytes a LiveFigure view (the box's last child) shows now."""
+    view = box.children[-1]
+    image, errors = view.children
+    assert isinstance(image, widgets.Image) and isinstance(errors, widgets.Output)
+    return bytes(image.value)
+
+
+def count_new_figures(monkeypatch):
+    """Count every matplotlib Figure created from now on."""
+    created = []
+    original = matplotlib.figure.Figure.__init__
+
+    def counting(self, *args, **kwargs):
+        created.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "__init__", counting)
+    return created
+
+
+@pytest.mark.parametrize(("explorer", "changes"), [
+    (attention_explorer, [(0, False), (1, False), (2, 3.0), (0, True)]),
+    (saturation_explorer, [(0, 65), (0, 512), (0, 1)]),
+])
+def test_every_step_changes_the_picture_without_creating_a_figure(explorer, changes, monkeypatch):
+    box = explorer()
+    created = count_new_figures(monkeypatch)
+    for index, value in changes:
+        before = image_of(box)
+        box.children[index].value = value
+        assert image_of(box) != before
+    assert created == []
     assert plt.get_fignums() == []

@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import ipywidgets as widgets
+import matplotlib.figure
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -109,9 +110,9 @@ def sliders(box):
 
 def test_temperature_explorer_builds_with_no_arguments():
     box = temperature_explorer()
-    slider, summary, output = box.children
+    slider, summary, _ = box.children
     assert isinstance(slider, widgets.FloatLogSlider) and slider.value == 1.0
-    assert isinstance(output, widgets.Output)
+    assert image_of(box).startswith(b"\x89PNG")
     assert summary.value == f"<code>{temperature_state()['summary']}</code>"
 
 
@@ -129,6 +130,7 @@ def test_sampling_playground_builds_with_four_sliders():
     found = sliders(box)
     assert [s.description for s in found] == ["T", "top-k", "top-p", "draws"]
     assert found[1].max == len(EXAMPLE_VOCAB)
+    assert box.children[4].value == f"<code>{sampling_state(top_k=5, top_p=1.0)['summary']}</code>"
 
 
 @pytest.mark.parametrize(("index", "value"), [(0, 3.0), (1, 2), (2, 0.5), (3, 20)])
@@ -146,3 +148,40 @@ def test_widgets_leave_no_figure_open():
     sliders(box)[0].value = 0.3
     temperature_explorer().children[0].value = 4.0
     assert plt.get_fignums() == []
+
+
+# --- the live figure: drawn once, updated in place ------------------------------------
+
+
+def image_of(box):
+    """The PNG bytes a LiveFigure view (the box's last child) shows now."""
+    view = box.children[-1]
+    image, errors = view.children
+    assert isinstance(image, widgets.Image) and isinstance(errors, widgets.Output)
+    return bytes(image.value)
+
+
+def count_new_figures(monkeypatch):
+    """Count every matplotlib Figure created from now on."""
+    created = []
+    original = matplotlib.figure.Figure.__init__
+
+    def counting(self, *args, **kwargs):
+        created.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "__init__", counting)
+    return created
+
+
+@pytest.mark.parametrize("explorer", [temperature_explorer, sampling_playground])
+def test_a_slider_step_changes_the_picture_without_creating_a_figure(explorer, monkeypatch):
+    box = explorer()
+    before = image_of(box)
+    created = count_new_figures(monkeypatch)
+    for slider in sliders(box):
+        slider.value = slider.min if slider.value != slider.min else slider.max
+    assert created == []
+    assert image_of(box) != before
+    assert plt.get_fignums() == []
+

@@ -14,9 +14,7 @@ What they draw is decided by the pure functions :func:`attention_state` and
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
 
 from ..attention import (
     attention_scores,
@@ -28,8 +26,13 @@ from ..attention import (
     scaled_dot_product_attention,
 )
 from ..core import softmax
-from ..plots.attention import attention_figure, saturation_figure
-from .common import redraw
+from ..plots.attention import (
+    attention_figure,
+    saturation_figure,
+    update_attention_figure,
+    update_saturation_figure,
+)
+from .common import LiveFigure
 
 __all__ = [
     "SATURATION_DIMS",
@@ -125,57 +128,52 @@ def saturation_state(d: int = 64, n_keys: int = 8, seed: int = 0) -> dict:
             "summary": summary}
 
 
-def _show(figure_of_state, state) -> None:
-    """Display the figure for `state` and close it (no figures pile up)."""
-    fig = figure_of_state(state)
-    display(fig)
-    plt.close(fig)
-
-
 def attention_explorer() -> widgets.VBox:
     """Causal and padding toggles and a score-scale slider; the heatmap follows.
 
     Taught in 04. Returns a ``VBox``: the two checkboxes, the slider, a line of
-    text, the figure.
+    text, the figure (a :class:`~softmax_lessons.widgets.common.LiveFigure` view:
+    drawn once, then updated in place whenever a control changes).
     """
     causal = widgets.Checkbox(value=True, description="causal mask")
     padding = widgets.Checkbox(value=True, description="padding mask")
     scale = widgets.FloatSlider(value=1.0, min=0.0, max=4.0, step=0.1,
                                 description="scale x", readout_format=".1f")
-    summary = widgets.HTML()
-    output = widgets.Output()
+    first = attention_state(causal.value, padding.value, scale.value)
+    summary = widgets.HTML(f"<code>{first['summary']}</code>")
+    live = LiveFigure(attention_figure(first))
 
-    def draw():
+    def draw() -> None:
         state = attention_state(causal.value, padding.value, scale.value)
         summary.value = f"<code>{state['summary']}</code>"
-        _show(attention_figure, state)
+        update_attention_figure(live.fig, state)
 
     def update(change=None) -> None:
-        redraw(output, draw)
+        live.update(draw)
 
     for control in (causal, padding, scale):
         control.observe(update, names="value")
-    update()
-    return widgets.VBox([causal, padding, scale, summary, output])
+    return widgets.VBox([causal, padding, scale, summary, live.view])
 
 
 def saturation_explorer() -> widgets.VBox:
     """A slider for the key dimension d (1 to 512); the row of weights and the curves follow.
 
-    Taught in 04. Returns a ``VBox``: the slider, a line of text, the figure.
+    Taught in 04. Returns a ``VBox``: the slider, a line of text, the figure (a
+    :class:`~softmax_lessons.widgets.common.LiveFigure` view, updated in place).
     """
     d = widgets.IntSlider(value=64, min=1, max=SATURATION_DIMS[-1], step=1, description="d")
-    summary = widgets.HTML()
-    output = widgets.Output()
+    first = saturation_state(d.value)
+    summary = widgets.HTML(f"<code>{first['summary']}</code>")
+    live = LiveFigure(saturation_figure(first))
 
-    def draw():
+    def draw() -> None:
         state = saturation_state(d.value)
         summary.value = f"<code>{state['summary']}</code>"
-        _show(saturation_figure, state)
+        update_saturation_figure(live.fig, state)
 
     def update(change=None) -> None:
-        redraw(output, draw)
+        live.update(draw)
 
     d.observe(update, names="value")
-    update()
-    return widgets.VBox([d, summary, output])
+    return widgets.VBox([d, summary, live.view])

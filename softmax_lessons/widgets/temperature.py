@@ -17,12 +17,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
 
 from ..core import entropy, softmax
-from ..plots.temperature import sampling_figure, temperature_figure
+from ..plots.temperature import (
+    sampling_figure,
+    temperature_figure,
+    update_sampling_figure,
+    update_temperature_figure,
+)
 from ..sampling import (
     EXAMPLE_LOGITS,
     EXAMPLE_VOCAB,
@@ -30,7 +33,7 @@ from ..sampling import (
     sampling_probabilities,
     temperature_path,
 )
-from .common import redraw
+from .common import LiveFigure
 
 __all__ = [
     "CURVE_TEMPERATURES",
@@ -91,38 +94,32 @@ def temperature_state(
             "summary": summary}
 
 
-def _show(figure_of_state, state) -> None:
-    """Display the figure for `state` and close it (no figures pile up)."""
-    fig = figure_of_state(state)
-    display(fig)
-    plt.close(fig)
-
-
 def temperature_explorer(
     x: Sequence[float] = tuple(EXAMPLE_LOGITS), labels: Sequence[str] = EXAMPLE_VOCAB
 ) -> widgets.VBox:
     """A temperature slider (log scale, 0.05 to 20); bars, entropy and the curve marker follow.
 
-    Taught in 03. Returns a ``VBox``: the slider, a line of text, the figure.
+    Taught in 03. Returns a ``VBox``: the slider, a line of text, the figure (a
+    :class:`~softmax_lessons.widgets.common.LiveFigure` view: drawn once, then
+    updated in place on every slider step).
     """
-    temperature_state(x, 1.0, labels)  # fail early, with the state's own message
+    first = temperature_state(x, 1.0, labels)  # fails early, with the state's own message
     slider = widgets.FloatLogSlider(value=1.0, base=10, min=-1.3, max=1.3, step=0.02,
                                     description="T", readout_format=".2f",
                                     continuous_update=True)
-    summary = widgets.HTML()
-    output = widgets.Output()
+    summary = widgets.HTML(f"<code>{first['summary']}</code>")
+    live = LiveFigure(temperature_figure(first))
 
-    def draw():
+    def draw() -> None:
         state = temperature_state(x, slider.value, labels)
         summary.value = f"<code>{state['summary']}</code>"
-        _show(temperature_figure, state)
+        update_temperature_figure(live.fig, state)
 
     def update(change=None) -> None:
-        redraw(output, draw)
+        live.update(draw)
 
     slider.observe(update, names="value")
-    update()
-    return widgets.VBox([slider, summary, output])
+    return widgets.VBox([slider, summary, live.view])
 
 
 def sampling_state(
@@ -184,9 +181,9 @@ def sampling_playground(
     """Sliders for T, top-k, top-p and the number of draws; counts follow.
 
     Taught in 03. top-k at the vocabulary size and top-p at 1 switch the filters
-    off. Returns a ``VBox``: the four sliders, a line of text, the figure.
+    off. Returns a ``VBox``: the four sliders, a line of text, the figure (a
+    :class:`~softmax_lessons.widgets.common.LiveFigure` view, updated in place).
     """
-    sampling_state(x, labels=labels)  # fail early, with the state's own message
     n = len(labels)
     temperature = widgets.FloatLogSlider(value=1.0, base=10, min=-1.3, max=1.3, step=0.02,
                                          description="T", readout_format=".2f")
@@ -195,19 +192,23 @@ def sampling_playground(
                                 readout_format=".2f")
     n_draws = widgets.IntSlider(value=1000, min=10, max=10_000, step=10, description="draws")
     sliders = [temperature, top_k, top_p, n_draws]
-    summary = widgets.HTML()
-    output = widgets.Output()
 
-    def draw():
-        state = sampling_state(x, temperature.value, top_k.value, top_p.value, n_draws.value,
-                               seed, labels)
+    def current() -> dict:
+        return sampling_state(x, temperature.value, top_k.value, top_p.value, n_draws.value,
+                              seed, labels)
+
+    first = current()  # fails early, with the state's own message
+    summary = widgets.HTML(f"<code>{first['summary']}</code>")
+    live = LiveFigure(sampling_figure(first))
+
+    def draw() -> None:
+        state = current()
         summary.value = f"<code>{state['summary']}</code>"
-        _show(sampling_figure, state)
+        update_sampling_figure(live.fig, state)
 
     def update(change=None) -> None:
-        redraw(output, draw)
+        live.update(draw)
 
     for slider in sliders:
         slider.observe(update, names="value")
-    update()
-    return widgets.VBox([*sliders, summary, output])
+    return widgets.VBox([*sliders, summary, live.view])
