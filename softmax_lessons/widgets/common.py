@@ -19,7 +19,10 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import numpy as np
+import PIL.Image
 from IPython.display import display
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from ..core import softmax
 
@@ -47,8 +50,15 @@ class LiveFigure:
     On every slider step, call :meth:`update` with a function that changes their
     data (``bar.set_height``, ``line.set_ydata``, ``image.set_data``,
     ``text.set_text``, ...): the figure is rendered to PNG and the image swapped.
-    No new figure and no layout work per step: about 15 ms instead of about 90 ms
-    for a figure drawn from scratch, so a slider feels live even on a small CPU.
+    No new figure and no layout work per step.
+
+    With `moving`, only those artists are redrawn on each step (blitting): the rest
+    of the figure (axes, ticks, grid, labels), which is most of matplotlib's drawing
+    time, is drawn once into a background and reused, and drawn again only when an
+    axis range changes. A step then costs about 20 ms instead of 60 to 100 ms for a
+    whole figure on a small 2-core machine, so a slider feels live. The moving
+    artists are drawn on top of the background, so grid lines no longer show
+    through them.
 
     The layout (constrained layout, in the course style) is worked out once, at
     the first render, and then frozen, so the axes do not jump while a slider moves.
@@ -60,6 +70,10 @@ class LiveFigure:
     fig : matplotlib.figure.Figure
         The figure, fully drawn at its first setting. It is detached from pyplot,
         so the notebook never shows it a second time as a static image.
+    moving : sequence of matplotlib artists, or "auto", optional
+        The artists that updates change. ``"auto"`` takes every patch, line, text,
+        image and collection of every axes, each axes' title and legend. ``None``
+        (the default) redraws the whole figure on every step.
 
     Attributes
     ----------
@@ -74,18 +88,26 @@ class LiveFigure:
     --------
     >>> fig, ax = plt.subplots()
     >>> (line,) = ax.plot([0, 1], [0, 1])
-    >>> live = LiveFigure(fig)
+    >>> live = LiveFigure(fig, moving=[line])
     >>> first = bytes(live.image.value)
     >>> live.update(lambda: line.set_ydata([1, 0]))
     >>> bytes(live.image.value) != first
     True
     """
 
-    def __init__(self, fig) -> None:
+    def __init__(self, fig, moving=None) -> None:
         self.fig = fig
         fig.canvas.draw()  # lay out once ...
         fig.set_layout_engine("none")  # ... and keep that layout for every later frame
         plt.close(fig)
+        if isinstance(moving, str) and moving == "auto":
+            moving = [artist for ax in fig.axes
+                      for artist in (*ax.patches, *ax.lines, *ax.texts, *ax.images,
+                                     *ax.collections, ax.title, ax.get_legend())
+                      if artist is not None]
+        self._moving = None if moving is None else sorted(moving, key=lambda a: a.get_zorder())
+        self._background = None
+        self._limits = None
         self.image = widgets.Image(format="png")
         self.errors = widgets.Output()
         self.view = widgets.VBox([self.image, self.errors])
@@ -94,8 +116,27 @@ class LiveFigure:
 
     def render(self) -> None:
         """Draw the figure as it is now into the image widget."""
+        canvas = self.fig.canvas
+        if not isinstance(canvas, FigureCanvasAgg):  # after plt.close, a kernel's canvas may
+            canvas = FigureCanvasAgg(self.fig)  # be a bare one; Agg can draw and blit
+        if self._moving is None:
+            canvas.draw()
+        else:
+            limits = [(ax.get_xlim(), ax.get_ylim()) for ax in self.fig.axes]
+            if limits != self._limits:  # first frame, or an axis range moved: new background
+                for artist in self._moving:
+                    artist.set_animated(True)  # animated artists are left out of canvas.draw()
+                canvas.draw()
+                self._background = canvas.copy_from_bbox(self.fig.bbox)
+                self._limits = limits
+            else:
+                canvas.restore_region(self._background)
+            for artist in self._moving:
+                self.fig.draw_artist(artist)
+        pixels = np.asarray(canvas.buffer_rgba())[..., :3]
         buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png")
+        # Fast compression: a slightly larger PNG, encoded several times faster.
+        PIL.Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
         self.image.value = buffer.getvalue()
 
     def update(self, change_artists: Callable[[], object]) -> None:
