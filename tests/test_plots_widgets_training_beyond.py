@@ -338,12 +338,12 @@ def _pixels(image_widget):
 
 
 def _ce_live(state):
-    from softmax_lessons.widgets.training import _BlitFigure
+    from softmax_lessons.widgets.common import LiveFigure
 
     plots_training.use_course_style()
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     left, right = plots_training.cross_entropy_panels(state, axes=axes)
-    return axes, _BlitFigure(fig, moving=[*left.lines, left.get_legend(), *right.patches,
+    return axes, LiveFigure(fig, moving=[*left.lines, left.get_legend(), *right.patches,
                                           *right.lines, right.title])
 
 

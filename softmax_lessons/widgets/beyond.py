@@ -19,7 +19,7 @@ from ..core import logsumexp
 from ..online import SoftmaxState, block_states, merge_states
 from ..plots.beyond import blockwise_panel, update_blockwise_panel
 from ..plots.style import new_axes
-from .training import _BlitFigure  # a LiveFigure that redraws only what moves
+from .common import LiveFigure
 
 __all__ = ["BLOCKWISE_LOGITS", "ORDERS", "blockwise_explorer", "blockwise_state"]
 
@@ -118,7 +118,7 @@ def blockwise_explorer(x: Sequence[float] = BLOCKWISE_LOGITS) -> widgets.VBox:
     ax = new_axes(figsize=(8, 3.6))
     blockwise_panel(current_state(), ax=ax)
     # Drawn once; a step recolours the bars and moves the lines and the title.
-    live = _BlitFigure(ax.figure, moving=[*ax.patches, *ax.lines, ax.title])
+    live = LiveFigure(ax.figure, moving=[*ax.patches, *ax.lines, ax.title])
 
     def update(change=None) -> None:
         live.update(lambda: update_blockwise_panel(ax, current_state()))

@@ -96,7 +96,8 @@ def definition_explorer(
     first = state_now()
     summary.value = f"<code>{first['summary']}</code>"
     ax = explorer_bars(first, ax=new_axes(figsize=(6.4, 3.2)))
-    live = LiveFigure(ax.figure)  # drawn once; every step below only changes its artists
+    # Drawn once; every step below only changes its artists, and only they are redrawn.
+    live = LiveFigure(ax.figure, moving="auto")
 
     def show() -> None:
         state = state_now()

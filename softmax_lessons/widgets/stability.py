@@ -126,7 +126,8 @@ def stability_explorer(
     use_course_style()
     fig, axes = plt.subplots(1, 2, figsize=(8, 3), sharey=True)
     stability_columns(first, axes=axes)
-    live = LiveFigure(fig)  # drawn once; every step below only changes its artists
+    # Drawn once; every step below only changes its artists, and only they are redrawn.
+    live = LiveFigure(fig, moving="auto")
 
     def show() -> None:
         state = state_now()

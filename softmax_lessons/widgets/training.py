@@ -9,14 +9,11 @@ The figure is drawn once and updated in place (a :class:`~.common.LiveFigure`).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from PIL import Image
 
 from ..core import softmax
 from ..losses import cross_entropy, cross_entropy_grad, one_hot
@@ -29,46 +26,6 @@ __all__ = ["CE_CLASSES", "CE_LOGITS", "cross_entropy_explorer", "cross_entropy_s
 CE_CLASSES = ("cat", "dog", "fox", "owl")
 CE_LOGITS = (0.0, 2.0, 1.0, -1.0)
 GRID = np.linspace(-8.0, 8.0, 161)
-
-
-class _BlitFigure(LiveFigure):
-    """A :class:`~.common.LiveFigure` that redraws only the artists that move.
-
-    Everything else (axes, ticks, grid, labels, a legend that never changes) is
-    drawn once into a background, and again only when an axis range changes; each
-    step restores that background, draws the `moving` artists on top (in z-order)
-    and encodes the pixels as a PNG. On a busy 2-core machine this is about three
-    times cheaper than drawing the whole figure: most of a figure's drawing time
-    goes to tick labels and legends, which do not move. Used by the lesson-05 and
-    lesson-06 explorers.
-    """
-
-    def __init__(self, fig, moving: Sequence) -> None:
-        self._moving = sorted(moving, key=lambda artist: artist.get_zorder())
-        self._background = None
-        self._limits = None
-        super().__init__(fig)
-
-    def render(self) -> None:
-        """Draw the moving artists over the background into the image widget."""
-        canvas = self.fig.canvas
-        if not isinstance(canvas, FigureCanvasAgg):
-            canvas = FigureCanvasAgg(self.fig)
-        limits = [(ax.get_xlim(), ax.get_ylim()) for ax in self.fig.axes]
-        if limits != self._limits:   # first frame, or an axis range moved: new background
-            for artist in self._moving:
-                artist.set_animated(True)   # left out of the background
-            canvas.draw()
-            self._background = canvas.copy_from_bbox(self.fig.bbox)
-            self._limits = limits
-        else:
-            canvas.restore_region(self._background)
-        for artist in self._moving:
-            self.fig.draw_artist(artist)
-        pixels = np.asarray(canvas.buffer_rgba())[..., :3]
-        buffer = io.BytesIO()
-        Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
-        self.image.value = buffer.getvalue()
 
 
 def cross_entropy_state(
@@ -150,7 +107,7 @@ def cross_entropy_explorer(
     cross_entropy_panels(current_state(), axes=axes)
     left, right = axes
     # Drawn once; a step moves the curve, the marker, its legend entry, the bars and a title.
-    live = _BlitFigure(fig, moving=[*left.lines, left.get_legend(), *right.patches,
+    live = LiveFigure(fig, moving=[*left.lines, left.get_legend(), *right.patches,
                                     *right.lines, right.title])
 
     def update(change=None) -> None:
