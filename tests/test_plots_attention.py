@@ -84,7 +84,7 @@ def figure_data(fig):
         legend = ax.get_legend()
         patches = [(type(p).__name__, number(p.get_x()), number(p.get_y()),
                     number(p.get_width()), number(p.get_height()), colour(p.get_facecolor()),
-                    p.get_hatch()) for p in ax.patches if hasattr(p, "get_x")]
+                    p.get_hatch()) for p in ax.patches if hasattr(p, "get_x") and p.get_visible()]
         data.append({
             "title": ax.get_title(),
             "limits": (tuple(map(number, ax.get_xlim())), tuple(map(number, ax.get_ylim()))),
@@ -125,6 +125,8 @@ def test_update_attention_heatmap_keeps_one_grey_square_per_masked_cell():
     update_attention_heatmap(ax, [[1.0, 0.0], [1.0, 0.0]], mask=[[True, False], [True, False]])
     assert [p.get_xy() for p in ax.patches] == [(0.5, -0.5), (0.5, 0.5)]
     assert [t.get_text() for t in ax.texts] == ["1.00", "x", "1.00", "x"]
+    update_attention_heatmap(ax, [[1.0, 0.0], [0.5, 0.5]], mask=[[True, False], [True, True]])
+    assert [p.get_xy() for p in ax.patches if p.get_visible()] == [(0.5, -0.5)]
 
 
 def test_update_attention_heatmap_refuses_another_shape():

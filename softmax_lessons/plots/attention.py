@@ -113,13 +113,21 @@ def update_attention_heatmap(
                          f"{w.shape}; draw a new heatmap for a different sequence length")
     allowed = _allowed(mask, w.shape)
     image.set_data(w)
-    for patch in [p for p in ax.patches if p.get_hatch() == _MASKED_CELL["hatch"]]:
-        patch.remove()
+    # Grey squares are moved, shown or hidden, never removed: an explorer that blits keeps
+    # a list of the artists it redraws, and a removed square would stay in that list.
+    squares = [p for p in ax.patches if p.get_hatch() == _MASKED_CELL["hatch"]]
+    masked = [(i, j) for i in range(w.shape[0]) for j in range(w.shape[1]) if not allowed[i, j]]
+    for k, (i, j) in enumerate(masked):
+        if k < len(squares):
+            squares[k].set_xy((j - 0.5, i - 0.5))
+            squares[k].set_visible(True)
+        else:
+            ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, **_MASKED_CELL))
+    for square in squares[len(masked):]:
+        square.set_visible(False)
     cells = iter(ax.texts)
     for i in range(w.shape[0]):
         for j in range(w.shape[1]):
-            if not allowed[i, j]:
-                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, **_MASKED_CELL))
             cell = _cell_text(w[i, j], allowed[i, j])
             text = next(cells)
             text.set_text(cell["text"])

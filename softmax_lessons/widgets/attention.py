@@ -141,7 +141,7 @@ def attention_explorer() -> widgets.VBox:
                                 description="scale x", readout_format=".1f")
     first = attention_state(causal.value, padding.value, scale.value)
     summary = widgets.HTML(f"<code>{first['summary']}</code>")
-    live = LiveFigure(attention_figure(first))
+    live = LiveFigure(attention_figure(first), moving="auto")
 
     def draw() -> None:
         state = attention_state(causal.value, padding.value, scale.value)
@@ -165,7 +165,7 @@ def saturation_explorer() -> widgets.VBox:
     d = widgets.IntSlider(value=64, min=1, max=SATURATION_DIMS[-1], step=1, description="d")
     first = saturation_state(d.value)
     summary = widgets.HTML(f"<code>{first['summary']}</code>")
-    live = LiveFigure(saturation_figure(first))
+    live = LiveFigure(saturation_figure(first), moving="auto")
 
     def draw() -> None:
         state = saturation_state(d.value)

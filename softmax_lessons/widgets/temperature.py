@@ -108,7 +108,7 @@ def temperature_explorer(
                                     description="T", readout_format=".2f",
                                     continuous_update=True)
     summary = widgets.HTML(f"<code>{first['summary']}</code>")
-    live = LiveFigure(temperature_figure(first))
+    live = LiveFigure(temperature_figure(first), moving="auto")
 
     def draw() -> None:
         state = temperature_state(x, slider.value, labels)
@@ -199,7 +199,7 @@ def sampling_playground(
 
     first = current()  # fails early, with the state's own message
     summary = widgets.HTML(f"<code>{first['summary']}</code>")
-    live = LiveFigure(sampling_figure(first))
+    live = LiveFigure(sampling_figure(first), moving="auto")
 
     def draw() -> None:
         state = current()
