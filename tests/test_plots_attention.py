@@ -4,16 +4,22 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.image
+import matplotlib.legend
+import matplotlib.lines
 import matplotlib.pyplot as plt
+import matplotlib.text
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
 from softmax_lessons.plots.attention import (
     attention_figure,
+    attention_figure_moving,
     attention_heatmap,
     convex_hull_plot,
     saturation_figure,
+    saturation_figure_moving,
     update_attention_figure,
     update_attention_heatmap,
     update_saturation_figure,
@@ -139,3 +145,51 @@ def test_update_attention_heatmap_refuses_another_shape():
 def test_update_saturation_figure_matches_a_figure_drawn_at_the_new_d(d_a, d_b):
     assert_update_matches_fresh(saturation_figure, update_saturation_figure,
                                 saturation_state(d_a), saturation_state(d_b))
+
+
+def artist_data(artist):
+    """What one artist shows, as a comparable value (for the blitting tests)."""
+    if isinstance(artist, matplotlib.legend.Legend):
+        return [t.get_text() for t in artist.get_texts()]
+    if isinstance(artist, matplotlib.lines.Line2D):
+        return (np.asarray(artist.get_xydata(), dtype=float).tolist(), artist.get_visible())
+    if isinstance(artist, matplotlib.text.Text):
+        return (artist.get_text(), artist.get_position(), str(artist.get_color()))
+    if isinstance(artist, matplotlib.image.AxesImage):
+        return np.asarray(artist.get_array()).tolist()
+    return (artist.get_path().vertices.tolist(), str(artist.get_transform()),
+            artist.get_visible(), tuple(artist.get_facecolor()))
+
+
+def assert_only_moving_artists_change(figure_of, update, moving_of, state_a, state_b):
+    """An explorer blits: it redraws only `moving_of(fig)`; nothing else may change."""
+    fig = figure_of(state_a)
+    moving = {id(a) for a in moving_of(fig)}
+    still = [a for ax in fig.axes for a in (*ax.patches, *ax.lines, *ax.texts, *ax.images,
+                                              ax.title, ax.get_legend())
+             if a is not None and id(a) not in moving]
+    before = [artist_data(a) for a in still]
+    update(fig, state_b)
+    assert [artist_data(a) for a in still] == before
+
+
+@pytest.mark.parametrize("b", [{"causal": False}, {"padding": False, "scale": 3.0},
+                               {"causal": False, "padding": False, "scale": 0.0}])
+def test_an_attention_step_from_the_explorers_start_changes_only_the_moving_artists(b):
+    assert_only_moving_artists_change(attention_figure, update_attention_figure,
+                                      attention_figure_moving, attention_state(),
+                                      attention_state(**b))
+
+
+def test_the_attention_explorer_starts_with_every_cell_any_setting_can_mask():
+    start = attention_state()["mask"]  # its grey squares are reused, never added
+    for causal in (False, True):
+        for padding in (False, True):
+            assert np.all(start <= attention_state(causal, padding)["mask"])
+
+
+@pytest.mark.parametrize("d_b", [65, 512, 1])
+def test_a_saturation_step_changes_only_the_moving_artists(d_b):
+    assert_only_moving_artists_change(saturation_figure, update_saturation_figure,
+                                      saturation_figure_moving, saturation_state(64),
+                                      saturation_state(d_b))

@@ -4,7 +4,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.image
+import matplotlib.legend
+import matplotlib.lines
 import matplotlib.pyplot as plt
+import matplotlib.text
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -16,8 +20,10 @@ from softmax_lessons.plots.temperature import (
     reliability_diagram,
     sampling_counts,
     sampling_figure,
+    sampling_figure_moving,
     simplex_path,
     temperature_figure,
+    temperature_figure_moving,
     update_entropy_curve,
     update_sampling_counts,
     update_sampling_figure,
@@ -176,3 +182,43 @@ def test_update_sampling_counts_refuses_a_different_vocabulary_size():
     ax = sampling_counts(["a", "b"], [0.5, 0.5], [0.5, 0.5])
     with pytest.raises(ValueError, match="has 2 bars but got 3"):
         update_sampling_counts(ax, [0.2, 0.3, 0.5], [0.2, 0.3, 0.5])
+
+
+def artist_data(artist):
+    """What one artist shows, as a comparable value (for the blitting tests)."""
+    if isinstance(artist, matplotlib.legend.Legend):
+        return [t.get_text() for t in artist.get_texts()]
+    if isinstance(artist, matplotlib.lines.Line2D):
+        return (np.asarray(artist.get_xydata(), dtype=float).tolist(), artist.get_visible())
+    if isinstance(artist, matplotlib.text.Text):
+        return (artist.get_text(), artist.get_position(), str(artist.get_color()))
+    if isinstance(artist, matplotlib.image.AxesImage):
+        return np.asarray(artist.get_array()).tolist()
+    return (artist.get_path().vertices.tolist(), str(artist.get_transform()),
+            artist.get_visible(), tuple(artist.get_facecolor()))
+
+
+def assert_only_moving_artists_change(figure_of, update, moving_of, state_a, state_b):
+    """An explorer blits: it redraws only `moving_of(fig)`; nothing else may change."""
+    fig = figure_of(state_a)
+    moving = {id(a) for a in moving_of(fig)}
+    still = [a for ax in fig.axes for a in (*ax.patches, *ax.lines, *ax.texts, *ax.images,
+                                              ax.title, ax.get_legend())
+             if a is not None and id(a) not in moving]
+    before = [artist_data(a) for a in still]
+    update(fig, state_b)
+    assert [artist_data(a) for a in still] == before
+
+
+@pytest.mark.parametrize(("t_a", "t_b"), [(1.0, 0.2), (0.05, 20.0)])
+def test_a_temperature_step_changes_only_the_moving_artists(t_a, t_b):
+    assert_only_moving_artists_change(temperature_figure, update_temperature_figure,
+                                      temperature_figure_moving,
+                                      temperature_state(temperature=t_a),
+                                      temperature_state(temperature=t_b))
+
+
+def test_a_sampling_step_changes_only_the_moving_artists():
+    assert_only_moving_artists_change(sampling_figure, update_sampling_figure,
+                                      sampling_figure_moving, sampling_state(),
+                                      sampling_state(temperature=0.3, top_k=2, n_draws=50))

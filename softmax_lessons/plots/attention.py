@@ -15,9 +15,11 @@ from .style import OKABE_ITO, new_axes, use_course_style
 
 __all__ = [
     "attention_figure",
+    "attention_figure_moving",
     "attention_heatmap",
     "convex_hull_plot",
     "saturation_figure",
+    "saturation_figure_moving",
     "update_attention_figure",
     "update_attention_heatmap",
     "update_saturation_figure",
@@ -174,6 +176,24 @@ def update_attention_figure(fig: plt.Figure, state: dict) -> plt.Figure:
     return fig
 
 
+def attention_figure_moving(fig: plt.Figure) -> list:
+    """The artists of an :func:`attention_figure` that :func:`update_attention_figure` changes.
+
+    Taught in 04. An explorer redraws only these on each step (``LiveFigure(moving=...)``).
+    The grey squares are those drawn at first: draw the figure with the most masked
+    cells the explorer can show, so that updates only move and hide squares.
+
+    Examples
+    --------
+    >>> from softmax_lessons.widgets.attention import attention_state
+    >>> len(attention_figure_moving(attention_figure(attention_state())))  # 36 + 18 + 2
+    56
+    >>> plt.close("all")
+    """
+    ax = fig.axes[0]
+    return [*ax.images, *ax.patches, *ax.texts, ax.title]
+
+
 def convex_hull_plot(
     values: ArrayLike,
     weights: ArrayLike,
@@ -296,3 +316,21 @@ def update_saturation_figure(fig: plt.Figure, state: dict) -> plt.Figure:
     marker_unscaled.set_data([state["d"]], [state["mean_entropy_unscaled"]])
     at_d.set_xdata([state["d"], state["d"]])
     return fig
+
+
+def saturation_figure_moving(fig: plt.Figure) -> list:
+    """The artists of a :func:`saturation_figure` that :func:`update_saturation_figure` changes.
+
+    Taught in 04. An explorer redraws only these on each step (``LiveFigure(moving=...)``);
+    the legends, the uniform line and the right-hand title stay as first drawn.
+
+    Examples
+    --------
+    >>> from softmax_lessons.widgets.attention import saturation_state
+    >>> len(saturation_figure_moving(saturation_figure(saturation_state())))  # 16 bars + 1 + 5
+    22
+    >>> plt.close("all")
+    """
+    left, right = fig.axes
+    scaled, unscaled, _, marker_scaled, marker_unscaled, at_d = right.lines
+    return [*left.patches, left.title, scaled, unscaled, marker_scaled, marker_unscaled, at_d]

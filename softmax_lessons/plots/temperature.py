@@ -20,8 +20,10 @@ __all__ = [
     "reliability_diagram",
     "sampling_counts",
     "sampling_figure",
+    "sampling_figure_moving",
     "simplex_path",
     "temperature_figure",
+    "temperature_figure_moving",
     "update_entropy_curve",
     "update_sampling_counts",
     "update_sampling_figure",
@@ -165,6 +167,24 @@ def update_temperature_figure(fig: plt.Figure, state: dict) -> plt.Figure:
     update_entropy_curve(right, state["curve_t"], state["curve_h"],
                          marker=(state["temperature"], state["entropy_bits"]))
     return fig
+
+
+def temperature_figure_moving(fig: plt.Figure) -> list:
+    """The artists of a :func:`temperature_figure` that change when T moves (x fixed).
+
+    Taught in 03. An explorer redraws only these on each step (``LiveFigure(moving=...)``);
+    everything else stays as first drawn. The entropy curve itself depends only on
+    the logits, so it is not among them.
+
+    Examples
+    --------
+    >>> from softmax_lessons.widgets.temperature import temperature_state
+    >>> len(temperature_figure_moving(temperature_figure(temperature_state())))  # 5 + 5 + 3
+    13
+    >>> plt.close("all")
+    """
+    left, right = fig.axes
+    return [*left.patches, *left.texts, left.title, right.lines[3], right.get_legend()]
 
 
 def simplex_path(
@@ -335,6 +355,22 @@ def update_sampling_figure(fig: plt.Figure, state: dict) -> plt.Figure:
     update_sampling_counts(ax, state["frequencies"], state["p"], state["model_p"],
                            title=_sampling_title(state))
     return fig
+
+
+def sampling_figure_moving(fig: plt.Figure) -> list:
+    """The artists of a :func:`sampling_figure` that :func:`update_sampling_figure` changes.
+
+    Taught in 03. An explorer redraws only these on each step (``LiveFigure(moving=...)``).
+
+    Examples
+    --------
+    >>> from softmax_lessons.widgets.temperature import sampling_state
+    >>> len(sampling_figure_moving(sampling_figure(sampling_state())))
+    8
+    >>> plt.close("all")
+    """
+    (ax,) = fig.axes
+    return [*ax.patches, *ax.lines, ax.title]
 
 
 def reliability_diagram(

@@ -28,7 +28,9 @@ from ..attention import (
 from ..core import softmax
 from ..plots.attention import (
     attention_figure,
+    attention_figure_moving,
     saturation_figure,
+    saturation_figure_moving,
     update_attention_figure,
     update_saturation_figure,
 )
@@ -141,7 +143,8 @@ def attention_explorer() -> widgets.VBox:
                                 description="scale x", readout_format=".1f")
     first = attention_state(causal.value, padding.value, scale.value)
     summary = widgets.HTML(f"<code>{first['summary']}</code>")
-    live = LiveFigure(attention_figure(first), moving="auto")
+    fig = attention_figure(first)
+    live = LiveFigure(fig, moving=attention_figure_moving(fig))
 
     def draw() -> None:
         state = attention_state(causal.value, padding.value, scale.value)
@@ -165,7 +168,8 @@ def saturation_explorer() -> widgets.VBox:
     d = widgets.IntSlider(value=64, min=1, max=SATURATION_DIMS[-1], step=1, description="d")
     first = saturation_state(d.value)
     summary = widgets.HTML(f"<code>{first['summary']}</code>")
-    live = LiveFigure(saturation_figure(first), moving="auto")
+    fig = saturation_figure(first)
+    live = LiveFigure(fig, moving=saturation_figure_moving(fig))
 
     def draw() -> None:
         state = saturation_state(d.value)

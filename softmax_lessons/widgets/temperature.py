@@ -22,7 +22,9 @@ import numpy as np
 from ..core import entropy, softmax
 from ..plots.temperature import (
     sampling_figure,
+    sampling_figure_moving,
     temperature_figure,
+    temperature_figure_moving,
     update_sampling_figure,
     update_temperature_figure,
 )
@@ -108,7 +110,8 @@ def temperature_explorer(
                                     description="T", readout_format=".2f",
                                     continuous_update=True)
     summary = widgets.HTML(f"<code>{first['summary']}</code>")
-    live = LiveFigure(temperature_figure(first), moving="auto")
+    fig = temperature_figure(first)
+    live = LiveFigure(fig, moving=temperature_figure_moving(fig))
 
     def draw() -> None:
         state = temperature_state(x, slider.value, labels)
@@ -199,7 +202,8 @@ def sampling_playground(
 
     first = current()  # fails early, with the state's own message
     summary = widgets.HTML(f"<code>{first['summary']}</code>")
-    live = LiveFigure(sampling_figure(first), moving="auto")
+    fig = sampling_figure(first)
+    live = LiveFigure(fig, moving=sampling_figure_moving(fig))
 
     def draw() -> None:
         state = current()
