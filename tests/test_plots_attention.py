@@ -11,6 +11,10 @@ import matplotlib.pyplot as plt
 import matplotlib.text
 import numpy as np
 import pytest
+from figure_helpers import (
+    assert_only_moving_artists_change,
+    assert_update_matches_fresh,
+)
 from numpy.testing import assert_allclose
 
 from softmax_lessons.plots.attention import (
@@ -76,44 +80,6 @@ def test_saturation_figure_draws_both_rows_and_the_markers_at_d():
 # --- update functions: a figure updated in place must equal one drawn from scratch ------
 
 
-def figure_data(fig):
-    """Everything an explorer's update can change, per axes, as plain comparable values."""
-
-    def number(v):
-        return round(float(v), 9)
-
-    def colour(c):
-        return tuple(number(v) for v in matplotlib.colors.to_rgba(c))
-
-    data = []
-    for ax in fig.axes:
-        legend = ax.get_legend()
-        patches = [(type(p).__name__, number(p.get_x()), number(p.get_y()),
-                    number(p.get_width()), number(p.get_height()), colour(p.get_facecolor()),
-                    p.get_hatch()) for p in ax.patches if hasattr(p, "get_x") and p.get_visible()]
-        data.append({
-            "title": ax.get_title(),
-            "limits": (tuple(map(number, ax.get_xlim())), tuple(map(number, ax.get_ylim()))),
-            "patches": sorted(patches, key=str),
-            "lines": [(np.asarray(line.get_xydata(), dtype=float).round(9).tolist(),
-                       line.get_label(), line.get_marker()) for line in ax.lines],
-            "texts": [(t.get_text(), tuple(map(number, t.get_position())), colour(t.get_color()),
-                       number(t.get_fontsize())) for t in ax.texts],
-            "images": [np.asarray(im.get_array(), dtype=float).round(9).tolist()
-                       for im in ax.images],
-            "legend": [t.get_text() for t in legend.get_texts()] if legend else [],
-        })
-    return data
-
-
-def assert_update_matches_fresh(figure_of, update, state_a, state_b):
-    fresh_b = figure_data(figure_of(state_b))
-    fig = figure_of(state_a)
-    assert figure_data(fig) != fresh_b  # the two states differ on the page: the test can fail
-    assert update(fig, state_b) is fig
-    assert figure_data(fig) == fresh_b
-
-
 @pytest.mark.parametrize(("a", "b"), [
     ({}, {"scale": 3.0}),
     ({}, {"causal": False}),
@@ -145,32 +111,6 @@ def test_update_attention_heatmap_refuses_another_shape():
 def test_update_saturation_figure_matches_a_figure_drawn_at_the_new_d(d_a, d_b):
     assert_update_matches_fresh(saturation_figure, update_saturation_figure,
                                 saturation_state(d_a), saturation_state(d_b))
-
-
-def artist_data(artist):
-    """What one artist shows, as a comparable value (for the blitting tests)."""
-    if isinstance(artist, matplotlib.legend.Legend):
-        return [t.get_text() for t in artist.get_texts()]
-    if isinstance(artist, matplotlib.lines.Line2D):
-        return (np.asarray(artist.get_xydata(), dtype=float).tolist(), artist.get_visible())
-    if isinstance(artist, matplotlib.text.Text):
-        return (artist.get_text(), artist.get_position(), str(artist.get_color()))
-    if isinstance(artist, matplotlib.image.AxesImage):
-        return np.asarray(artist.get_array()).tolist()
-    return (artist.get_path().vertices.tolist(), str(artist.get_transform()),
-            artist.get_visible(), tuple(artist.get_facecolor()))
-
-
-def assert_only_moving_artists_change(figure_of, update, moving_of, state_a, state_b):
-    """An explorer blits: it redraws only `moving_of(fig)`; nothing else may change."""
-    fig = figure_of(state_a)
-    moving = {id(a) for a in moving_of(fig)}
-    still = [a for ax in fig.axes for a in (*ax.patches, *ax.lines, *ax.texts, *ax.images,
-                                              ax.title, ax.get_legend())
-             if a is not None and id(a) not in moving]
-    before = [artist_data(a) for a in still]
-    update(fig, state_b)
-    assert [artist_data(a) for a in still] == before
 
 
 @pytest.mark.parametrize("b", [{"causal": False}, {"padding": False, "scale": 3.0},

@@ -11,40 +11,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .style import LINESTYLES, MARKERS, OKABE_ITO, new_axes, probability_bars, use_course_style
+from .style import (
+    LINESTYLES,
+    MARKERS,
+    OKABE_ITO,
+    new_axes,
+    probability_bars,
+    update_probability_bars,
+    use_course_style,
+)
 
 
 def _explorer_title(state: dict) -> str:
     return (f"argmax: {state['argmax_label']}, sum: {state['total']:.3f}\n"
             f"entropy: {state['entropy_bits']:.3f} of {state['entropy_max_bits']:.3f} bits")
 
-
-def _update_probability_bars(
-    ax: plt.Axes, p: ArrayLike, *, title: str, highlight: int | None = None
-) -> plt.Axes:
-    """Show `p` on bars drawn by ``probability_bars``, as it would draw them from scratch.
-
-    Changes the bar heights, the printed values, the highlighted bar (colour and
-    hatch) and the title; the class labels and the y-axis (0 to 1.08) stay.
-    """
-    p = np.asarray(p, dtype=float)
-    bars = ax.patches
-    if len(bars) != p.size or len(ax.texts) != p.size:
-        raise ValueError(f"these axes show {len(bars)} bars, got {p.size} probabilities; "
-                         "draw a new figure with probability_bars for another number of classes")
-    for i, (bar, text, value) in enumerate(zip(bars, ax.texts, p, strict=True)):
-        bar.set_height(value)
-        if i == highlight:
-            bar.set_facecolor(OKABE_ITO["orange"])
-            bar.set_hatch("//")
-            bar.set_hatchcolor("black")
-        else:
-            bar.set_facecolor(OKABE_ITO["blue"])
-            bar.set_hatch(None)
-        text.xy = text.xyann = (bar.get_x() + bar.get_width() / 2, value)  # point and text
-        text.set_text(f"{value:.3f}")
-    ax.set_title(title)
-    return ax
 
 __all__ = [
     "explorer_bars",
@@ -107,7 +88,7 @@ def update_explorer_bars(ax: plt.Axes, state: dict) -> plt.Axes:
     if labels and labels != list(state["labels"]):
         raise ValueError(f"these axes show classes {labels}, got {list(state['labels'])}; "
                          "draw a new figure with explorer_bars for other classes")
-    return _update_probability_bars(ax, state["p"], title=_explorer_title(state),
+    return update_probability_bars(ax, state["p"], title=_explorer_title(state),
                                     highlight=state["argmax"])
 
 

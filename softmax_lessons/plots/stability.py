@@ -10,8 +10,15 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .definition import _update_probability_bars
-from .style import LINESTYLES, MARKERS, OKABE_ITO, new_axes, probability_bars, use_course_style
+from .style import (
+    LINESTYLES,
+    MARKERS,
+    OKABE_ITO,
+    new_axes,
+    probability_bars,
+    update_probability_bars,
+    use_course_style,
+)
 
 __all__ = [
     "exp_limits_chart",
@@ -119,7 +126,7 @@ def update_stability_columns(axes: np.ndarray, state: dict) -> np.ndarray:
                          "draw a new figure with stability_columns for another number of classes")
     _show_naive_column(left, naive, np.asarray(state["naive_nan"], dtype=bool))
     left.set_title(f"naive exp(x) / sum exp(x), {state['dtype']}")
-    _update_probability_bars(right, state["stable_p"],
+    update_probability_bars(right, state["stable_p"],
                              title=f"stable: shift by max(x), {state['dtype']}")
     return axes
 

@@ -23,6 +23,7 @@ __all__ = [
     "OKABE_ITO",
     "new_axes",
     "probability_bars",
+    "update_probability_bars",
     "use_course_style",
 ]
 
@@ -112,5 +113,42 @@ def probability_bars(
                     ha="center", va="bottom", fontsize=8)
     ax.set_ylim(0, 1.08)
     ax.set_ylabel("probability")
+    ax.set_title(title)
+    return ax
+
+
+def update_probability_bars(
+    ax: plt.Axes, p: np.ndarray, title: str, highlight: int | None = None
+) -> plt.Axes:
+    """Show `p` on bars drawn by :func:`probability_bars`, as it would draw them from scratch.
+
+    Used by explorers that update one figure in place. Changes the bar heights, the
+    printed values, the highlighted bar (colour and hatch) and the title; the class
+    labels and the y-axis (0 to 1.08) stay.
+
+    Examples
+    --------
+    >>> ax = probability_bars(np.array([0.5, 0.5]), ["a", "b"], highlight=0)
+    >>> ax = update_probability_bars(ax, np.array([0.2, 0.8]), "new", highlight=1)
+    >>> [round(float(b.get_height()), 1) for b in ax.patches], ax.patches[1].get_hatch()
+    ([0.2, 0.8], '//')
+    >>> plt.close("all")
+    """
+    p = np.asarray(p, dtype=float)
+    bars = ax.containers[0]
+    if len(bars) != p.size or len(ax.texts) != p.size:
+        raise ValueError(f"these axes show {len(bars)} bars, got {p.size} probabilities; "
+                         "draw a new figure with probability_bars for another number of classes")
+    for i, (bar, text, value) in enumerate(zip(bars, ax.texts, p, strict=True)):
+        bar.set_height(value)
+        if i == highlight:
+            bar.set_facecolor(OKABE_ITO["orange"])
+            bar.set_hatch("//")
+            bar.set_hatchcolor("black")
+        else:
+            bar.set_facecolor(OKABE_ITO["blue"])
+            bar.set_hatch(None)
+        text.xy = text.xyann = (bar.get_x() + bar.get_width() / 2, value)  # point and text
+        text.set_text(f"{value:.3f}")
     ax.set_title(title)
     return ax

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .style import OKABE_ITO, new_axes, probability_bars, use_course_style
+from .style import OKABE_ITO, new_axes, probability_bars, update_probability_bars, use_course_style
 
 __all__ = [
     "calibration_figure",
@@ -105,25 +105,6 @@ def update_entropy_curve(
     return ax
 
 
-def _update_probability_bars(ax: plt.Axes, p: ArrayLike, title: str,
-                             highlight: int | None = None) -> None:
-    """Give the bars and value labels of a ``probability_bars`` plot new probabilities."""
-    p = np.asarray(p, dtype=float)
-    bars = ax.containers[0]
-    if len(bars) != p.size:
-        raise ValueError(f"the plot has {len(bars)} bars but got {p.size} probabilities; "
-                         "draw a new figure for a different number of classes")
-    for i, (bar, label, value) in enumerate(zip(bars, ax.texts, p, strict=True)):
-        bar.set_height(value)
-        chosen = i == highlight
-        bar.set_facecolor(OKABE_ITO["orange"] if chosen else OKABE_ITO["blue"])
-        bar.set_hatch("//" if chosen else None)
-        label.set_text(f"{value:.3f}")
-        label.xy = (bar.get_x() + bar.get_width() / 2, value)
-        label.set_position(label.xy)
-    ax.set_title(title)
-
-
 def _temperature_title(state: dict) -> str:
     return (f"T = {state['temperature']:.2f}: H = {state['entropy_bits']:.2f} bits, "
             f"H/Hmax = {state['entropy_ratio']:.2f}")
@@ -162,7 +143,7 @@ def update_temperature_figure(fig: plt.Figure, state: dict) -> plt.Figure:
     >>> plt.close("all")
     """
     left, right = fig.axes
-    _update_probability_bars(left, state["p"], _temperature_title(state),
+    update_probability_bars(left, state["p"], _temperature_title(state),
                              highlight=state["argmax"])
     update_entropy_curve(right, state["curve_t"], state["curve_h"],
                          marker=(state["temperature"], state["entropy_bits"]))
