@@ -58,15 +58,27 @@ def as_float_array(x: ArrayLike, name: str = "x") -> np.ndarray:
             f"{name} must hold real numbers, got complex dtype {arr.dtype}; "
             "softmax is defined for real logits only"
         )
+    example = f" (for example {arr.flat[0]!r})" if arr.size else ""
     raise TypeError(
-        f"{name} must hold numbers, got dtype {arr.dtype} "
-        f"(for example {arr.flat[0]!r} if arr.size else 'empty'); "
+        f"{name} must hold numbers, got dtype {arr.dtype}{example}; "
         "convert it with np.asarray(..., dtype=float) first"
     )
 
 
 def check_axis(arr: np.ndarray, axis: int, func: str) -> int:
-    """Return `axis` as a non-negative index; raise if it is out of range or empty."""
+    """Return `axis` as a non-negative index; raise if it is out of range or empty.
+
+    `func` names the caller in the error message.
+
+    Examples
+    --------
+    >>> check_axis(np.zeros((2, 3)), -1, "softmax")
+    1
+    >>> check_axis(np.zeros((2, 0)), -1, "softmax")
+    Traceback (most recent call last):
+    ...
+    ValueError: softmax needs at least one entry along axis 1, got shape (2, 0)
+    """
     if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
         raise TypeError(f"axis must be an int, got {axis!r}")
     if not -arr.ndim <= axis < arr.ndim:
@@ -105,6 +117,11 @@ def apply_where(arr: np.ndarray, where: ArrayLike | None) -> np.ndarray:
 
     With ``where=None`` the array is returned unchanged. `where` must be boolean:
     a mask of 0s and 1s is refused, because "masking with 0" is a classic mistake.
+
+    Examples
+    --------
+    >>> apply_where(np.array([1.0, 2.0, 3.0]), [True, False, True])
+    array([  1., -inf,   3.])
     """
     if where is None:
         return arr
@@ -149,17 +166,20 @@ def _shift(arr, axis, work):
 
 
 def _shifted_into(out, arr, m, t):
-    """Write (x / t) - m into `out` in place (out may already hold anything).
+    """Write ``(x - m) / t`` into `out` in place (out may already hold anything).
+
+    The maximum is subtracted before dividing by the temperature, so a small
+    temperature cannot overflow ``x / t`` (``1e308 / 0.1``); and the arithmetic
+    runs in `out`'s dtype (float32 for float16 input).
 
     A +inf logit gives ``inf - inf = NaN`` here on purpose (its slice becomes NaN);
     NumPy's warning about it is silenced because the result is the documented one.
     """
     with np.errstate(invalid="ignore"):
-        if t == 1.0:
-            np.subtract(arr, m, out=out, casting="unsafe")
-        else:
-            np.divide(arr, t, out=out, casting="unsafe")
-            out -= m
+        np.subtract(arr, m, out=out)
+    if t != 1.0:
+        with np.errstate(over="ignore"):  # a gap beyond the float range: -inf, probability 0
+            out /= t
 
 
 # About 512 KiB of logits per block: a block and its output stay in a 1-2 MiB
@@ -253,7 +273,7 @@ def softmax(
     out = np.empty(arr.shape, dtype=arr.dtype)
     for block in _blocks(arr.shape, axis, work.itemsize):
         x_block, buf = arr[block], _block_buffer(out, block, work)
-        m = _shift(x_block, axis, work) / t if t != 1.0 else _shift(x_block, axis, work)
+        m = _shift(x_block, axis, work)
         _shifted_into(buf, x_block, m, t)
         np.exp(buf, out=buf)
         total = np.sum(buf, axis=axis, keepdims=True)
@@ -303,7 +323,7 @@ def log_softmax(
     out = np.empty(arr.shape, dtype=arr.dtype)
     for block in _blocks(arr.shape, axis, work.itemsize):
         x_block, buf = arr[block], _block_buffer(out, block, work)
-        m = _shift(x_block, axis, work) / t if t != 1.0 else _shift(x_block, axis, work)
+        m = _shift(x_block, axis, work)
         # First pass: the sum of exp(x - m), computed in the output buffer.
         _shifted_into(buf, x_block, m, t)
         np.exp(buf, out=buf)
@@ -411,6 +431,10 @@ def entropy(p: ArrayLike, axis: int = -1, base: float = 2) -> np.ndarray | float
         If an entry is negative or a slice does not sum to 1 (within 1e-6, or a
         few float16 ulp): the usual cause is passing logits instead of probabilities.
 
+    Notes
+    -----
+    A slice holding a NaN has NaN entropy; the other slices are not affected.
+
     Examples
     --------
     >>> float(entropy([0.25, 0.25, 0.25, 0.25]))
@@ -436,7 +460,8 @@ def entropy(p: ArrayLike, axis: int = -1, base: float = 2) -> np.ndarray | float
             "did you pass logits? apply softmax first"
         )
     with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(arr > 0, arr * np.log(arr), 0.0)
+        # 0 log 0 = 0; a NaN entry keeps its NaN, so its slice's entropy is NaN.
+        terms = np.where(arr == 0, 0.0, arr * np.log(arr))
     return -np.sum(terms, axis=axis) / np.log(base)
 
 

@@ -337,3 +337,59 @@ def test_plus_inf_gives_nan_without_warnings():
         assert np.isnan(softmax([1.0, np.inf])).all()
         assert np.isnan(log_softmax([1.0, np.inf])).all()
         assert np.isnan(logsumexp([1.0, np.inf]))
+
+
+# ---------------------------------------------------------------------------
+# Found in review: temperature overflow, float16 with a temperature, NaN in entropy
+# ---------------------------------------------------------------------------
+
+
+def test_small_temperature_cannot_overflow():
+    assert_array_equal(softmax(np.array([1e308, 0.0]), temperature=0.1), [1.0, 0.0])
+    assert_array_equal(softmax(np.array([7000, 0], dtype=np.float16), temperature=0.1), [1, 0])
+    assert log_softmax(np.array([1e308, 0.0]), temperature=0.1)[0] == 0.0
+
+
+@pytest.mark.parametrize("t", [0.3, 1.0, 2.5])
+def test_float16_with_temperature_is_float32_rounded_once(t):
+    x = np.array([2.0, 1.0, 0.0, -3.5], dtype=np.float16)
+    assert_array_equal(softmax(x, temperature=t),
+                       softmax(x.astype(np.float32), temperature=t).astype(np.float16))
+
+
+def test_entropy_of_a_slice_with_nan_is_nan_and_others_are_kept():
+    out = entropy(np.array([[np.nan, 1.0], [0.5, 0.5]]))
+    assert np.isnan(out[0])
+    assert out[1] == pytest.approx(1.0)
+
+
+def test_type_error_message_for_an_empty_object_array():
+    with pytest.raises(TypeError, match="must hold numbers, got dtype object;"):
+        softmax(np.array([], dtype=object))
+
+
+wide_logits = arrays(st.sampled_from([np.float16, np.float32, np.float64]),
+                     st.tuples(st.integers(1, 4), st.integers(1, 9)),
+                     elements=st.floats(-6e4, 6e4, allow_nan=False, width=16))
+
+
+@settings(max_examples=300, deadline=None)
+@given(wide_logits, st.floats(0.05, 50))
+def test_large_logits_any_dtype_and_temperature_sum_to_one_without_nan(x, t):
+    """The naive formula fails most of these (overflow): the stable one never does."""
+    p = softmax(x, temperature=t)
+    assert p.dtype == x.dtype
+    assert np.isfinite(p).all()
+    tolerance = 8 * x.shape[-1] * float(np.finfo(x.dtype).eps)
+    assert_allclose(p.astype(np.float64).sum(axis=-1), 1.0, atol=tolerance)
+    assert (np.argmax(p, axis=-1) == np.argmax(x, axis=-1)).all() or np.all(
+        np.take_along_axis(p, np.argmax(x, axis=-1)[:, None], -1)[:, 0] == p.max(axis=-1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(wide_logits, st.floats(-1000, 1000, width=16))
+def test_shift_invariance_holds_for_large_logits_in_every_dtype(x, c):
+    shifted = (x.astype(np.float64) + c).astype(x.dtype)
+    exact_shift = shifted.astype(np.float64) - x.astype(np.float64) == c
+    if exact_shift.all() and np.isfinite(shifted).all():
+        assert_array_equal(softmax(shifted), softmax(x))
