@@ -62,6 +62,12 @@ def test_without_scaling_the_row_saturates_at_large_d():
     assert state["mean_entropy_unscaled"] < 0.5 < 2.0 < state["mean_entropy_scaled"]
 
 
+def test_the_lessons_example_row_is_spread_when_scaled_and_one_hot_when_not():
+    state = saturation_state(256)
+    assert state["weights_scaled"].max() < 0.5
+    assert state["weights_unscaled"].max() > 0.99
+
+
 def test_at_d_one_scaling_changes_nothing():
     state = saturation_state(1)
     assert_array_equal(state["weights_scaled"], state["weights_unscaled"])
