@@ -92,3 +92,8 @@ def test_auto_moving_takes_every_data_artist_and_title():
     fig, _, bars, title = _bars_figure([0.2, 0.5, 0.3])
     live = LiveFigure(fig, moving="auto")
     assert set(live._moving) >= {*bars, title}
+
+
+def test_live_figure_is_shown_at_its_own_pixel_width():
+    fig, _ = plt.subplots(figsize=(4, 2), dpi=100)
+    assert LiveFigure(fig).image.layout.width == "400px"

@@ -108,7 +108,9 @@ class LiveFigure:
         self._moving = None if moving is None else sorted(moving, key=lambda a: a.get_zorder())
         self._background = None
         self._limits = None
-        self.image = widgets.Image(format="png")
+        # Shown at its own size in pixels: stretched to the notebook's width it looks blurred.
+        width_px = round(fig.get_figwidth() * fig.dpi)
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width_px}px"))
         self.errors = widgets.Output()
         self.view = widgets.VBox([self.image, self.errors])
         self._error_shown = False
