@@ -49,6 +49,7 @@ def online_trace(
              markeredgecolor="black", label="logit x_i")
     top.step(steps, running_max, where="post", color=OKABE_ITO["vermillion"],
              linestyle="--", label="running max m")
+    top.set_ylim(*_padded_limits(x, running_max))
     top.set_ylabel("logit (no units)")
     top.set_title("online softmax: one pass, a running max and a rescaled running sum")
     top.legend(loc="lower right", fontsize=8)
@@ -58,6 +59,21 @@ def online_trace(
     bottom.set_xlabel("logits read so far")
     bottom.legend(loc="upper left", fontsize=8)
     return axes
+
+
+def _padded_limits(*values: ArrayLike, pad: float = 0.15) -> tuple[float, float]:
+    """Limits around the finite `values` with `pad` of their range free on each side.
+
+    Matplotlib's default margin (5 %) leaves a marker at the extreme pressed against
+    the axis edge; 15 % keeps every marker clear of it.
+    """
+    finite = np.concatenate([np.ravel(v) for v in values]).astype(float)
+    finite = finite[np.isfinite(finite)]
+    if finite.size == 0:
+        return -1.0, 1.0
+    low, high = float(finite.min()), float(finite.max())
+    span = high - low if high > low else 1.0
+    return low - pad * span, high + pad * span
 
 
 _MERGED = {"color": OKABE_ITO["blue"], "hatch": ""}
