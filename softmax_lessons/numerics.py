@@ -261,7 +261,7 @@ def accuracy_sweep(
     scales: Sequence[float],
     dtypes: Sequence[str] = DTYPES,
     *,
-    rng: np.random.Generator,
+    rng: np.random.Generator | int,
     n_classes: int = 8,
     n_trials: int = 10,
 ) -> list[dict]:
@@ -281,8 +281,12 @@ def accuracy_sweep(
     scales : sequence of float
         Standard deviations of the logits; larger scales mean larger differences.
     dtypes : sequence of str, default ("float16", "float32", "float64")
-    rng : numpy.random.Generator
-        Draws the logits; the same logits are used for every method.
+    rng : numpy.random.Generator or int
+        Draws the logits; the same logits are used for every method. An int is a
+        seed: two sweeps with the same seed (and the same `scales`, `dtypes` and
+        shapes) draw the same logits, so a method added in a second sweep is
+        measured on the logits of the first, and the first sweep's methods get
+        the same numbers again.
     n_classes, n_trials : int
         Shape of each batch of logits.
 
@@ -300,7 +304,11 @@ def accuracy_sweep(
     ...                       rng=np.random.default_rng(0))
     >>> rows[0]["method"], rows[0]["max_ulp"] < 4, rows[0]["failed"]
     ('shifted', True, 0.0)
+    >>> again = accuracy_sweep({"shifted": softmax}, [1.0], ["float64"], rng=5)
+    >>> again == accuracy_sweep({"shifted": softmax}, [1.0], ["float64"], rng=5)
+    True
     """
+    rng = np.random.default_rng(rng)  # a Generator is used as it is; an int seeds a new one
     if n_classes < 1 or n_trials < 1:
         raise ValueError(f"n_classes and n_trials must be >= 1, got {n_classes} and {n_trials}")
     records = []

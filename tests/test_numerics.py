@@ -2,6 +2,7 @@
 
 import math
 import sys
+from operator import itemgetter
 
 import numpy as np
 import pytest
@@ -221,6 +222,24 @@ def test_sweep_is_reproducible_with_the_same_seed():
     a = accuracy_sweep(METHODS, [3.0], ["float32"], rng=np.random.default_rng(1))
     b = accuracy_sweep(METHODS, [3.0], ["float32"], rng=np.random.default_rng(1))
     assert a == b
+
+
+def test_sweep_with_an_int_seed_draws_the_same_logits_as_a_generator_with_that_seed():
+    by_seed = accuracy_sweep(METHODS, [3.0, 30.0], rng=11)
+    assert by_seed == accuracy_sweep(METHODS, [3.0, 30.0], rng=np.random.default_rng(11))
+
+
+def test_a_method_added_in_a_second_sweep_with_the_same_seed_meets_the_same_logits():
+    # Lesson 02 sweeps three methods, then sweeps `accurate` alone with the same seed:
+    # each method must get the numbers it would get in one sweep of all four.
+    first = accuracy_sweep(METHODS, [1.0, 100.0], rng=4)
+    added = accuracy_sweep({"copy": softmax}, [1.0, 100.0], rng=4)
+    together = accuracy_sweep({**METHODS, "copy": softmax}, [1.0, 100.0], rng=4)
+    key = itemgetter("dtype", "scale", "method")
+    assert sorted(first + added, key=key) == sorted(together, key=key)
+    shifted = [r for r in first if r["method"] == "shifted"]
+    copies = [dict(r, method="shifted") for r in added]
+    assert shifted == copies
 
 
 def test_sweep_refuses_a_method_that_changes_the_dtype():
