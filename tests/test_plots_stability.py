@@ -37,6 +37,16 @@ def test_columns_draw_naive_values_when_they_are_fine():
     assert not any(bar.get_hatch() for bar in left.patches)
 
 
+def test_column_titles_name_the_dtype_and_the_offset_of_their_row():
+    # Lesson 02 stacks three settings; each row must say which one it shows.
+    left, right = stability_columns(stability_state(offset=12.0, dtype="float16"))
+    assert left.get_title().splitlines() == ["naive exp(x) / sum exp(x)", "float16, offset 12"]
+    assert right.get_title().splitlines() == ["stable: shift by max(x)", "float16, offset 12"]
+    update_stability_columns((left, right), stability_state(offset=-1000.0))
+    assert left.get_title().endswith("float64, offset -1000")
+    assert right.get_title().endswith("float64, offset -1000")
+
+
 def test_nan_fraction_plot_draws_the_measured_lines_and_the_limits():
     data = naive_breakdown([0.0, 1.0, -1.0], np.linspace(-1000, 1000, 41))
     ax = nan_fraction_vs_offset(data)

@@ -39,7 +39,8 @@ def stability_columns(state: dict, *, axes: np.ndarray | None = None) -> np.ndar
     """Naive and stable softmax side by side; a NaN is drawn as a grey cross-hatched bar.
 
     Taught in 02. `state` is the dict of
-    :func:`softmax_lessons.widgets.stability.stability_state`.
+    :func:`softmax_lessons.widgets.stability.stability_state`. Both titles name
+    the dtype and the offset, so a stack of rows says which setting each row shows.
 
     Examples
     --------
@@ -66,11 +67,17 @@ def stability_columns(state: dict, *, axes: np.ndarray | None = None) -> np.ndar
     left.set_ylim(0, 1.08)
     left.set_ylabel("probability")
     left.set_xlabel("class")
-    left.set_title(f"naive exp(x) / sum exp(x), {state['dtype']}")
-    probability_bars(state["stable_p"], labels, ax=right,
-                     title=f"stable: shift by max(x), {state['dtype']}")
+    naive_title, stable_title = _titles(state)
+    left.set_title(naive_title)
+    probability_bars(state["stable_p"], labels, ax=right, title=stable_title)
     right.set_xlabel("class")
     return axes
+
+
+def _titles(state: dict) -> tuple[str, str]:
+    """The two panel titles: the method, then the dtype and the offset, so stacked rows differ."""
+    setting = f"{state['dtype']}, offset {state['offset']:g}"
+    return f"naive exp(x) / sum exp(x)\n{setting}", f"stable: shift by max(x)\n{setting}"
 
 
 def _show_naive_column(ax: plt.Axes, naive: np.ndarray, nan: np.ndarray) -> None:
@@ -110,13 +117,13 @@ def update_stability_columns(axes: np.ndarray, state: dict) -> np.ndarray:
     --------
     >>> nan = {"labels": ["a", "b"], "naive_p": np.array([np.nan, 0.5]),
     ...        "naive_nan": np.array([True, False]), "stable_p": np.array([0.5, 0.5]),
-    ...        "dtype": "float64"}
+    ...        "dtype": "float64", "offset": 1000.0}
     >>> axes = stability_columns(nan)
     >>> fine = dict(nan, naive_p=np.array([0.25, 0.75]), naive_nan=np.array([False, False]),
-    ...             stable_p=np.array([0.25, 0.75]), dtype="float32")
+    ...             stable_p=np.array([0.25, 0.75]), dtype="float32", offset=-3.0)
     >>> left, right = update_stability_columns(axes, fine)
-    >>> [t.get_text() for t in left.texts], right.get_title()
-    (['0.250', '0.750'], 'stable: shift by max(x), float32')
+    >>> [t.get_text() for t in left.texts], right.get_title().splitlines()
+    (['0.250', '0.750'], ['stable: shift by max(x)', 'float32, offset -3'])
     >>> plt.close("all")
     """
     left, right = axes
@@ -125,9 +132,9 @@ def update_stability_columns(axes: np.ndarray, state: dict) -> np.ndarray:
         raise ValueError(f"these axes show {len(left.patches)} classes, got {naive.size}; "
                          "draw a new figure with stability_columns for another number of classes")
     _show_naive_column(left, naive, np.asarray(state["naive_nan"], dtype=bool))
-    left.set_title(f"naive exp(x) / sum exp(x), {state['dtype']}")
-    update_probability_bars(right, state["stable_p"],
-                             title=f"stable: shift by max(x), {state['dtype']}")
+    naive_title, stable_title = _titles(state)
+    left.set_title(naive_title)
+    update_probability_bars(right, state["stable_p"], title=stable_title)
     return axes
 
 
