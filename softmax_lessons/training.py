@@ -261,16 +261,42 @@ def train_softmax_regression(
             if step % 10 == 0:
                 bar.set_postfix(loss=f"{losses[step]:.4f}", refresh=False)
     if bar is not None:
-        bar.set_postfix(loss=f"{losses[-1]:.4f}")
-        bar.close()
+        _finish_progress_bar(bar, losses[-1])
     return TrainingResult(weights=weights, bias=bias, losses=losses)
 
 
-def _progress_bar(steps: int, description: str):
-    """A tqdm bar: a widget in JupyterLab, text in a terminal (tqdm.auto decides)."""
-    from tqdm.auto import tqdm  # imported here: only the lesson's training cell needs it
+# Steps done and the loss, no speed or elapsed time: a notebook stores the bar,
+# and a stored speed would change on every run.
+_PROGRESS_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt}{postfix}"
 
-    return tqdm(total=steps, desc=description, unit="step")
+
+def _progress_bar(steps: int, description: str):
+    """A tqdm bar: a widget in JupyterLab, text in a terminal (tqdm.auto decides).
+
+    In a notebook the widget is shown with a display id, so that
+    `_finish_progress_bar` can replace the plain-text copy stored beside it (read
+    by GitHub and other static viewers) with the finished bar instead of "0%".
+    """
+    from tqdm.auto import tqdm  # imported here: only the lesson's training cell needs it
+    from tqdm.notebook import tqdm as notebook_tqdm
+
+    if not (isinstance(tqdm, type) and issubclass(tqdm, notebook_tqdm)):
+        return tqdm(total=steps, desc=description, unit="step", bar_format=_PROGRESS_FORMAT)
+    from IPython.display import display
+
+    bar = tqdm(total=steps, desc=description, unit="step", bar_format=_PROGRESS_FORMAT,
+               display=False)
+    bar.display_handle = display(bar.container, display_id=True)
+    return bar
+
+
+def _finish_progress_bar(bar, final_loss: float) -> None:
+    """Show the final loss, close the bar, and refresh a notebook bar's stored text."""
+    bar.set_postfix(loss=f"{final_loss:.4f}")
+    bar.close()
+    handle = getattr(bar, "display_handle", None)
+    if handle is not None:
+        handle.update(bar.container)
 
 
 def decision_grid(
