@@ -23,6 +23,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .core import as_float_array, check_temperature, softmax
+from .validation import (
+    check_distribution,
+    check_int,
+    check_rng,
+    check_sampling_logits,
+    inverse_cdf,
+)
 
 __all__ = [
     "EXAMPLE_LOGITS",
@@ -75,11 +82,7 @@ def _as_logits_1d(x: ArrayLike) -> np.ndarray:
 
 
 def _check_top_k(top_k: int) -> int:
-    if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
-        raise ValueError(
-            f"top_k must be an integer >= 1, got {top_k!r}; use top_k=None to keep every token"
-        )
-    return int(top_k)
+    return check_int(top_k, "top_k", hint="use top_k=None to keep every token")
 
 
 def _check_top_p(top_p: float) -> float:
@@ -108,7 +111,12 @@ def greedy(x: ArrayLike) -> int:
     """Greedy decoding: the index of the largest logit (the first one if several tie).
 
     Taught in 03. It is the limit of temperature sampling as T -> 0+, and needs
-    no random numbers at all.
+    no random numbers at all. ``-inf`` marks a forbidden token.
+
+    Raises
+    ------
+    ValueError
+        If `x` holds a NaN or ``+inf``, or every logit is ``-inf`` (nothing allowed).
 
     Examples
     --------
@@ -117,7 +125,7 @@ def greedy(x: ArrayLike) -> int:
     >>> greedy([1.0, 3.0, 3.0])    # a tie goes to the lower index
     1
     """
-    return int(np.argmax(_as_logits_1d(x)))
+    return int(np.argmax(check_sampling_logits(_as_logits_1d(x))))
 
 
 def filter_top_k(p: ArrayLike, top_k: int) -> np.ndarray:
@@ -143,7 +151,8 @@ def filter_top_k(p: ArrayLike, top_k: int) -> np.ndarray:
     Raises
     ------
     ValueError
-        If `top_k` is not an integer >= 1.
+        If `top_k` is not an integer >= 1, or `p` is not a distribution along the
+        last axis (negative, NaN, or not summing to 1: logits passed by mistake).
 
     Examples
     --------
@@ -152,7 +161,7 @@ def filter_top_k(p: ArrayLike, top_k: int) -> np.ndarray:
     >>> filter_top_k([0.25, 0.25, 0.25, 0.25], 2)    # ties: the first two win
     array([0.5, 0.5, 0. , 0. ])
     """
-    arr = as_float_array(p, name="p")
+    arr = check_distribution(p)
     k = _check_top_k(top_k)
     if k >= arr.shape[-1]:
         return arr / np.sum(arr, axis=-1, keepdims=True)
@@ -185,7 +194,8 @@ def filter_top_p(p: ArrayLike, top_p: float) -> np.ndarray:
     Raises
     ------
     ValueError
-        If `top_p` is not in (0, 1].
+        If `top_p` is not in (0, 1], or `p` is not a distribution along the last
+        axis (negative, NaN, or not summing to 1: logits passed by mistake).
 
     Examples
     --------
@@ -194,7 +204,7 @@ def filter_top_p(p: ArrayLike, top_p: float) -> np.ndarray:
     >>> filter_top_p([0.5, 0.2, 0.3], 0.01)              # only the most likely
     array([1., 0., 0.])
     """
-    arr = as_float_array(p, name="p")
+    arr = check_distribution(p)
     threshold = _check_top_p(top_p)
     if threshold >= 1.0:
         return arr / np.sum(arr, axis=-1, keepdims=True)
@@ -237,6 +247,11 @@ def sampling_probabilities(
     ndarray, shape (n,)
         Probabilities summing to 1, exactly 0 for every filtered-out token.
 
+    Raises
+    ------
+    ValueError
+        If `x` holds a NaN or ``+inf``, or every logit is ``-inf`` (nothing to sample).
+
     Examples
     --------
     >>> sampling_probabilities([2.0, 1.0, 0.0], temperature=2.0).round(3)
@@ -244,7 +259,7 @@ def sampling_probabilities(
     >>> sampling_probabilities([2.0, 1.0, 0.0], top_k=2).round(3)
     array([0.731, 0.269, 0.   ])
     """
-    arr = _as_logits_1d(x)
+    arr = check_sampling_logits(_as_logits_1d(x))
     p = softmax(arr, temperature=check_temperature(temperature))
     if top_k is not None:
         p = filter_top_k(p, top_k)
@@ -260,33 +275,45 @@ def draw_counts(p: ArrayLike, n_draws: int, rng: np.random.Generator) -> np.ndar
     token by the inverse of the cumulative distribution (the token whose slice of
     [0, 1) contains ``u``); a token with probability 0 is never drawn.
 
+    Parameters
+    ----------
+    p : array_like, shape (n,)
+        Probabilities: >= 0 and summing to 1 (they are never renormalised
+        silently; pass logits through `sampling_probabilities` first).
+    n_draws : int
+        How many tokens to draw; an integer >= 0.
+    rng : numpy.random.Generator
+        The lesson's seeded generator.
+
+    Returns
+    -------
+    ndarray of int, shape (n,)
+        How often each token was drawn; sums to `n_draws`.
+
+    Raises
+    ------
+    ValueError
+        If `p` is not a 1-D distribution, or `n_draws` is not an integer >= 0.
+    TypeError
+        If `rng` is not a numpy.random.Generator.
+
     Examples
     --------
     >>> counts = draw_counts([0.5, 0.0, 0.5], 1000, np.random.default_rng(0))
     >>> int(counts.sum()), int(counts[1])
     (1000, 0)
     """
-    tokens = _inverse_cdf(as_float_array(p, name="p"), rng, int(n_draws))
-    return np.bincount(tokens, minlength=np.asarray(p).shape[-1])
+    arr = check_distribution(p)
+    if arr.ndim != 1:
+        raise ValueError(f"p must be one 1-D distribution, got shape {arr.shape}")
+    n = check_int(n_draws, "n_draws", minimum=0)
+    tokens = _draw(arr, rng, n)
+    return np.bincount(tokens, minlength=arr.size)
 
 
-def _check_rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator, got {type(rng).__name__}; "
-            "make one at the top of the lesson with rng = np.random.default_rng(seed)"
-        )
-    return rng
-
-
-def _inverse_cdf(p: np.ndarray, rng: np.random.Generator, size: int | None) -> np.ndarray:
-    rng = _check_rng(rng)
-    if p.ndim != 1 or np.any(p < 0) or not np.isfinite(p).all() or p.sum() <= 0:
-        raise ValueError("p must be a 1-D array of non-negative probabilities with a positive sum")
-    cdf = np.cumsum(p)
-    u = rng.random(size) * cdf[-1]
-    # side="right": a token with probability 0 owns an empty slice and is never picked.
-    return np.minimum(np.searchsorted(cdf, u, side="right"), p.size - 1)
+def _draw(p: np.ndarray, rng: np.random.Generator, size: int | None) -> np.ndarray:
+    """`size` tokens from the 1-D distribution `p`, by the inverse of its cdf."""
+    return inverse_cdf(p, check_rng(rng).random(size))
 
 
 def sample(
@@ -312,7 +339,9 @@ def sample(
     0
     """
     p = sampling_probabilities(x, temperature=temperature, top_k=top_k, top_p=top_p)
-    tokens = _inverse_cdf(p, rng, size)
+    if size is not None:
+        size = check_int(size, "size", hint="use size=None for a single draw")
+    tokens = _draw(p, rng, size)
     return int(tokens) if size is None else tokens
 
 
@@ -381,7 +410,7 @@ def temperature_path(x: ArrayLike, temperatures: ArrayLike) -> np.ndarray:
            [0.665, 0.245, 0.09 ],
            [0.506, 0.307, 0.186]])
     """
-    arr = _as_logits_1d(x)
+    arr = check_sampling_logits(_as_logits_1d(x))
     ts = np.asarray(temperatures, dtype=float).ravel()
     for t in ts:
         check_temperature(float(t))
@@ -395,10 +424,10 @@ def _check_story(next_logits: ArrayLike, start: int, steps: int) -> np.ndarray:
             f"next_logits must be a square (vocab, vocab) table, got shape {table.shape}; "
             "row i holds the logits of the token that follows token i"
         )
-    if not 0 <= int(start) < table.shape[0]:
+    check_int(start, "start", minimum=0)
+    if not start < table.shape[0]:
         raise ValueError(f"start must be a token index in [0, {table.shape[0]}), got {start}")
-    if int(steps) < 0:
-        raise ValueError(f"steps must be >= 0, got {steps}")
+    check_int(steps, "steps", minimum=0)
     return table
 
 
@@ -443,7 +472,7 @@ def sample_decode(
     True
     """
     table = _check_story(next_logits, start, steps)
-    _check_rng(rng)
+    check_rng(rng)
     tokens = [int(start)]
     for _ in range(int(steps)):
         tokens.append(

@@ -314,3 +314,57 @@ def test_decoding_checks_its_table():
         greedy_decode(np.zeros((2, 3)), 0, 3)
     with pytest.raises(ValueError, match="start must be"):
         greedy_decode(STORY_LOGITS, 99, 3)
+
+
+# --- bad input gets a clear error, never a silent wrong answer -------------------------
+
+
+@pytest.mark.parametrize("x", [[1.0, np.nan, 3.0], [1.0, np.inf, 3.0]])
+def test_greedy_and_sample_refuse_nan_and_plus_inf_logits(x):
+    with pytest.raises(ValueError, match=r"NaN|\+inf"):
+        greedy(x)
+    with pytest.raises(ValueError, match=r"NaN|\+inf"):
+        sample(x, np.random.default_rng(0))
+
+
+def test_nothing_allowed_is_refused_by_greedy_and_sample_alike():
+    x = [-np.inf, -np.inf]
+    with pytest.raises(ValueError, match="no token is allowed"):
+        greedy(x)
+    with pytest.raises(ValueError, match="no token is allowed"):
+        sample(x, np.random.default_rng(0))
+
+
+def test_minus_inf_marks_a_forbidden_token_for_greedy():
+    assert greedy([-np.inf, -5.0, -np.inf]) == 1
+
+
+@pytest.mark.parametrize(
+    "p", [[2.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.7, -0.2, 0.5], [0.5, np.nan, 0.5], [0.2, 0.2, 0.2]]
+)
+def test_filters_refuse_anything_but_a_distribution(p):
+    with pytest.raises(ValueError, match="did you pass logits"):
+        filter_top_k(p, 2)
+    with pytest.raises(ValueError, match="did you pass logits"):
+        filter_top_p(p, 0.5)
+
+
+def test_draw_counts_refuses_unnormalised_probabilities():
+    with pytest.raises(ValueError, match="sum to 1"):
+        draw_counts([5.0, 5.0], 10, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("bad", [2.7, 2.0, True, -1])
+def test_sizes_must_be_whole_numbers_never_truncated(bad):
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="must be an integer"):
+        draw_counts([0.5, 0.5], bad, rng)
+    with pytest.raises(ValueError, match="must be an integer"):
+        sample([1.0, 0.0], rng, size=bad)
+    with pytest.raises(ValueError, match="must be an integer"):
+        greedy_decode(STORY_LOGITS, 0, bad)
+
+
+def test_decode_start_must_be_an_integer_index():
+    with pytest.raises(ValueError, match="start must be an integer"):
+        greedy_decode(STORY_LOGITS, 1.7, 2)
