@@ -27,6 +27,7 @@ import copy
 import json
 import math
 import os
+import tracemalloc
 import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -280,13 +281,10 @@ def check_softmax_py(fn: Callable) -> CheckResult:
 
     Examples
     --------
-    >>> import math
-    >>> def softmax_py(x):
-    ...     e = [math.exp(v) for v in x]
-    ...     return [v / sum(e) for v in e]
-    >>> check_softmax_py(softmax_py).passed   # doctest: +ELLIPSIS
-    ✓ Exercise 01.1 passed: ...
-    True
+    >>> check_softmax_py(lambda x: [v / sum(x) for v in x]).passed
+    ✗ Exercise 01.1: on (2, 1, 0) you divided the logits by their sum: exponentiate each \
+logit first (negative logits would give negative 'probabilities')
+    False
     """
     return _run("01.1", _diagnose_softmax_py, fn)
 
@@ -412,7 +410,17 @@ def _diagnose_log_softmax(fn):
     _rows_sum_to_one(np.exp(got), "row (after exp)", "a batch of two rows")
     if not _close(got, log_softmax(batch)):
         raise _off_by(got, log_softmax(batch), "a batch of two rows")
-    return "finite and right on (0, -800) and (1000, 1001, 999), and per row."
+    spread = np.array([[0.0, 1.0, 2.0], [1000.0, 1001.0, 999.0]])
+    got = _array(_call(fn, spread), "log-probabilities", spread.shape)
+    if _not_finite(got) is not None:
+        raise Mistake(
+            f"{_not_finite(got)} on a batch whose rows have very different scales "
+            "(0, 1, 2) and (1000, 1001, 999): take the maximum of each row "
+            "(axis=-1, keepdims=True), not of the whole batch"
+        )
+    if not _close(got, log_softmax(spread)):
+        raise _off_by(got, log_softmax(spread), "a batch of rows on different scales")
+    return "finite and right on (0, -800) and (1000, 1001, 999), and per row on any scale."
 
 
 def check_log_softmax(fn: Callable) -> CheckResult:
@@ -571,13 +579,20 @@ def _diagnose_softmax_temperature(fn):
     if not _close(got, softmax(x)):
         raise _off_by(got, softmax(x), f"{_fmt(x)} at T = 1")
     hot = _array(_call(fn, x, 2.0), "probabilities", x.shape)
+    cold = _array(_call(fn, x, 0.5), "probabilities", x.shape)
+    for t, g in ((2.0, hot), (0.5, cold)):
+        if not np.isfinite(g).all() or not np.isclose(g.sum(), 1):
+            raise Mistake(
+                f"at T = {t:g} your probabilities sum to {g.sum():.3g}, not 1: a temperature "
+                "must give a distribution again; divide the logits by T before the softmax "
+                "(a power of the probabilities needs renormalising)"
+            )
     if hot.max() > got.max() + 1e-12:
         raise Mistake(
             f"at T = 2 your distribution is sharper than at T = 1 (top probability "
             f"{hot.max():.3f} against {got.max():.3f}): you multiplied the logits by the "
             "temperature; divide them by it"
         )
-    cold = _array(_call(fn, x, 0.5), "probabilities", x.shape)
     if cold.max() < got.max() - 1e-12:
         raise Mistake(
             "at T = 0.5 your distribution is flatter than at T = 1: a temperature below 1 "
@@ -647,6 +662,10 @@ def _check_filtered(p, got, kept_wanted: set[int], name: str, setting: str) -> N
         raise _off_by(got, want, f"{setting}")
 
 
+#: Probabilities with ties (exact in binary): tokens 1 and 3 share the top, 0, 2 and 4 the rest.
+_TIED_P = np.array([0.125, 0.3125, 0.125, 0.3125, 0.125])
+
+
 def _diagnose_top_k(fn):
     for k, kept in ((2, {1, 3}), (1, {1}), (5, {0, 1, 2, 3, 4}), (3, {1, 3, 4})):
         p = _VOCAB_P.copy()
@@ -655,7 +674,23 @@ def _diagnose_top_k(fn):
             raise Mistake("your function changed the array it was given; work on a copy")
         got = _array(result, "probabilities", p.shape)
         _check_filtered(p, got, kept, "top-k", f"k = {k}")
-    return "keeps the k most likely tokens and renormalises, for k = 1, 2, 3 and 5."
+    on = f"p = {_fmt(_TIED_P)}"
+    for k, kept in ((1, {1}), (3, {0, 1, 3})):
+        got = _array(_call(fn, _TIED_P, k), "probabilities", _TIED_P.shape)
+        kept_now = {int(i) for i in np.flatnonzero(got > 0)}
+        if len(kept_now) > k:
+            raise Mistake(
+                f"on {on} with k = {k} you kept {len(kept_now)} tokens: several tie at the "
+                f"k-th place, but top-k keeps exactly k; break the tie by position (the lower "
+                "index counts as more likely)"
+            )
+        if len(kept_now) == k and kept_now != kept:
+            raise Mistake(
+                f"on {on} with k = {k} you kept token(s) {sorted(kept_now)}: on a tie the "
+                "lower index counts as more likely (sort with kind='stable' on -p)"
+            )
+        _check_filtered(_TIED_P, got, kept, "top-k", f"k = {k} on {on}")
+    return "keeps the k most likely tokens and renormalises, for k = 1, 2, 3 and 5, and on ties."
 
 
 def check_top_k(fn: Callable) -> CheckResult:
@@ -676,12 +711,24 @@ the other tokens, renormalise the kept ones (divide by their sum)
     return _run("03.3", _diagnose_top_k, fn)
 
 
+#: Probabilities exact in binary, so 0.5 + 0.25 is exactly 0.75 in any order.
+_DYADIC_P = np.array([0.125, 0.5, 0.0625, 0.25, 0.0625])
+
+
 def _diagnose_top_p(fn):
-    # p sorted: 0.4 (token 1), 0.3 (3), 0.15 (4), 0.1 (2), 0.05 (0)
-    for top_p, kept in ((0.6, {1, 3}), (0.3, {1}), (0.8, {1, 3, 4}), (0.99, {0, 1, 2, 3, 4})):
-        p = _VOCAB_P.copy()
+    # _VOCAB_P sorted: 0.4 (token 1), 0.3 (3), 0.15 (4), 0.1 (2), 0.05 (0);
+    # the last case reaches top_p exactly: 0.5 + 0.25 = 0.75 is enough.
+    cases = [
+        (_VOCAB_P, 0.6, {1, 3}),
+        (_VOCAB_P, 0.3, {1}),
+        (_VOCAB_P, 0.8, {1, 3, 4}),
+        (_VOCAB_P, 0.99, {0, 1, 2, 3, 4}),
+        (_DYADIC_P, 0.75, {1, 3}),
+    ]
+    for given, top_p, kept in cases:
+        p = given.copy()
         result = fn(p, top_p)
-        if not np.array_equal(p, _VOCAB_P):
+        if not np.array_equal(p, given):
             raise Mistake("your function changed the array it was given; work on a copy")
         got = _array(result, "probabilities", p.shape)
         kept_now = {int(i) for i in np.flatnonzero(got > 0)}
@@ -694,12 +741,22 @@ def _diagnose_top_p(fn):
                 "so include the token that crosses it"
             )
         if kept_now != kept and len(kept_now) > len(kept) and kept <= kept_now:
+            exact = float(p[list(kept)].sum()) == top_p
             raise Mistake(
                 f"with top_p = {top_p} you kept {len(kept_now)} tokens where {len(kept)} already "
                 "reach top_p: stop at the first token whose cumulative probability reaches it"
+                + (
+                    f" (here the {len(kept)} most likely total exactly {top_p}: reaching "
+                    "means >=, so keep a token only while the mass before it is < top_p)"
+                    if exact
+                    else ""
+                )
             )
         _check_filtered(p, got, kept, "top-p", f"top_p = {top_p}")
-    return "keeps the smallest most-likely set reaching top_p and renormalises, for four values."
+    return (
+        "keeps the smallest most-likely set reaching top_p and renormalises, for five values, "
+        "one reached exactly."
+    )
 
 
 def check_top_p(fn: Callable) -> CheckResult:
@@ -809,6 +866,20 @@ def _diagnose_masked_softmax(fn):
     want = softmax(_SCORES, where=_MASK)
     if not _close(got, want):
         raise _off_by(got, want, on)
+    # Small allowed scores, huge masked ones: masking first never looks at the huge ones.
+    hidden = np.array([[0.0, 1000.0, 1000.0], [1.0, 0.0, 1000.0], [0.5, 2.0, 1.0]])
+    keep = np.array([[True, False, False], [True, True, False], [True, True, True]])
+    got = _array(_call(fn, hidden, keep), "weights", hidden.shape)
+    if _not_finite(got) or np.isclose(got.sum(axis=-1), 0).any():
+        raise Mistake(
+            f"{_not_finite(got) or 'a row of zeros'} on scores whose masked positions are "
+            "huge (1000) and allowed ones small: the softmax ran before the mask, so the "
+            "allowed probabilities underflowed to 0 and renormalising gave 0 / 0; mask the "
+            "scores with -inf before the softmax, so masked positions never compete"
+        )
+    _check_masked_weights(got, hidden, keep, "scores whose masked positions are huge")
+    if not _close(got, softmax(hidden, where=keep)):
+        raise _off_by(got, softmax(hidden, where=keep), "scores whose masked positions are huge")
     big = _SCORES * 1000
     got = _array(_call(fn, big, _MASK), "weights", big.shape)
     if _not_finite(got):
@@ -868,6 +939,11 @@ def _diagnose_attention(fn):
     mask = np.tril(np.ones((3, 5), dtype=bool))
     result = _call(fn, q, k, v, mask)
     weights = _array(result[1], "weights", (3, 5))
+    if _close(weights, want):
+        raise Mistake(
+            f"on {on} with a mask your weights are the same as without it: the mask is "
+            "ignored; leave out the keys where mask is False (score -inf before the softmax)"
+        )
     _check_masked_weights(weights, scores / 2, mask, f"{on} with a mask")
     if not _close(weights, softmax(scores / 2, where=mask)):
         raise _off_by(weights, softmax(scores / 2, where=mask), f"{on} with a mask")
@@ -1039,9 +1115,9 @@ def check_softmax_jacobian(fn: Callable) -> CheckResult:
 
     Examples
     --------
-    >>> check_softmax_jacobian(lambda p: np.diag(p) - np.outer(p, p)).passed  # doctest: +ELLIPSIS
-    ✓ Exercise 05.4 passed: ...
-    True
+    >>> check_softmax_jacobian(lambda p: p * (1 - p)).passed
+    ✗ Exercise 05.4: expected the Jacobian with shape (3, 3), got shape (3,)
+    False
     """
     return _run("05.4", _diagnose_softmax_jacobian, fn)
 
@@ -1051,8 +1127,16 @@ def check_softmax_jacobian(fn: Callable) -> CheckResult:
 # ---------------------------------------------------------------------------
 
 
+class _NoLength(Mistake, TypeError):
+    """The stream's answer to len(): a Mistake for the learner, a TypeError for list()."""
+
+
 class _OnePass:
-    """An iterable that can be read only once, as a stream from memory would be."""
+    """An input that can be read only once, in order, as a stream from memory would be.
+
+    It has no length and no indexing, and a second ``for`` loop over it is refused.
+    Copying it into a list is possible, but :func:`_stored_bytes` notices the memory.
+    """
 
     def __init__(self, values):
         self.values = [float(v) for v in values]
@@ -1066,6 +1150,41 @@ class _OnePass:
                 "a running maximum and a running sum"
             )
         return iter(self.values)
+
+    def __len__(self):
+        # A TypeError too, so list(stream) still works (it only asks for a length hint).
+        raise _NoLength(
+            "your function asked for the length of the input, but a stream has none until it "
+            "ends; read it once with a for loop"
+        )
+
+    def __getitem__(self, index):
+        raise Mistake(
+            "your function indexed the input, but a stream can only be read in order; "
+            "read it once with a for loop"
+        )
+
+
+#: Length of the long stream, and the memory (bytes) a one-pass function may use on it:
+#: storing its items costs at least 8 bytes each, far more than this.
+_LONG_STREAM = 20_000
+_MEMORY_ALLOWED = 16_000
+
+
+def _stored_bytes(fn, stream) -> tuple[object, int]:
+    """``fn(stream)`` and the peak memory it allocated while running, in bytes."""
+    started = not tracemalloc.is_tracing()
+    if started:
+        tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        result = fn(stream)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        if started:
+            tracemalloc.stop()
+    return result, peak - before
 
 
 def _state(result, on):
@@ -1103,7 +1222,22 @@ def _diagnose_online_softmax(fn):
             )
         if not math.isclose(s, want_s, rel_tol=1e-12):
             raise Mistake(f"on {on} your running sum ends at {s:.6g}, which is not sum(exp(x - m))")
-    return "one pass, right maximum and sum on five inputs, including increasing and huge ones."
+    x = np.random.default_rng(6).normal(0.0, 3.0, _LONG_STREAM)
+    on = f"a stream of {_LONG_STREAM} logits"
+    result, stored = _stored_bytes(fn, _OnePass(x))
+    m, s = _state(result, on)
+    if m != float(x.max()) or not math.isclose(s, float(np.exp(x - x.max()).sum()), rel_tol=1e-9):
+        raise Mistake(f"on {on} your (m, s) is not the stream's maximum and sum(exp(x - m))")
+    if stored > _MEMORY_ALLOWED:
+        raise Mistake(
+            f"on {on} your function stored the input before using it (its memory grew with "
+            "the length of the stream): that is two passes over a copy; online softmax uses "
+            "each logit as it arrives and keeps only a running maximum and a running sum"
+        )
+    return (
+        f"one pass, right maximum and sum on five inputs (increasing, huge) and on a stream "
+        f"of {_LONG_STREAM} logits without storing it."
+    )
 
 
 def check_online_softmax(fn: Callable) -> CheckResult:

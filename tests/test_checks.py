@@ -54,15 +54,16 @@ def softmax_temperature(x, temperature):
 
 
 def top_k_filter(p, k, renormalise=True, largest=True):
-    order = np.argsort(p)
-    keep = order[::-1][:k] if largest else order[:k]
+    # the course's tie rule: among equal probabilities the lower index is more likely
+    order = np.argsort(-p, kind="stable") if largest else np.argsort(p, kind="stable")
+    keep = order[:k]
     out = np.zeros_like(p)
     out[keep] = p[keep]
     return out / out.sum() if renormalise else out
 
 
 def top_p_filter(p, top_p, extra=0, include_crossing=True, renormalise=True):
-    order = np.argsort(p)[::-1]
+    order = np.argsort(-p, kind="stable")
     cum = np.cumsum(p[order])
     n_keep = int(np.searchsorted(cum, top_p)) + (1 if include_crossing else 0) + extra
     keep = order[:n_keep]
@@ -195,6 +196,61 @@ def online_no_rescale(xs):
     return m, s
 
 
+def online_stores_the_input(xs):
+    xs = list(xs)  # one read of the stream, then two passes over the copy
+    m = max(xs)
+    return m, sum(math.exp(x - m) for x in xs)
+
+
+def online_asks_for_the_length(xs):
+    m, s = -math.inf, 0.0
+    for i in range(len(xs)):
+        new_m = max(m, xs[i])
+        s = s * math.exp(m - new_m) + math.exp(xs[i] - new_m)
+        m = new_m
+    return m, s
+
+
+def online_indexes_the_input(xs):
+    return xs[0], 1.0
+
+
+def log_softmax_batch_max(x):
+    m = np.max(x)  # the maximum of the whole batch, not of each row
+    return x - m - np.log(np.sum(np.exp(x - m), axis=-1, keepdims=True))
+
+
+def top_k_keeps_ties(p, k):
+    out = np.where(p >= np.sort(p)[-k], p, 0.0)
+    return out / out.sum()
+
+
+def top_k_ties_to_higher_index(p, k):
+    keep = np.argsort(p, kind="stable")[::-1][:k]
+    out = np.zeros_like(p)
+    out[keep] = p[keep]
+    return out / out.sum()
+
+
+def top_p_keeps_while_at_most(p, top_p):
+    order = np.argsort(-p, kind="stable")
+    before = np.cumsum(p[order]) - p[order]
+    keep = order[before <= top_p]  # should be < top_p: reaching it is enough
+    out = np.zeros_like(p)
+    out[keep] = p[keep]
+    return out / out.sum()
+
+
+def softmax_then_mask(scores, mask, shift=True):
+    p = stable_softmax(scores) if shift else naive_softmax(scores)
+    p = p * mask
+    return p / p.sum(axis=-1, keepdims=True)
+
+
+def attention_ignores_mask(q, k, v, mask=None):
+    return attention(q, k, v, None)
+
+
 def online_starts_at_zero(xs):
     m, s = 0.0, 0.0
     for x in xs:
@@ -272,6 +328,12 @@ WRONG = [
         log_naive_lse,
         "fine on small logits, but inf on (1000, 1001, 999)",
     ),
+    (
+        "02.3",
+        checks.check_log_softmax,
+        log_softmax_batch_max,
+        "(0, 1, 2) and (1000, 1001, 999): take the maximum of each row",
+    ),
     # 02.4 TwoSum
     ("02.4", checks.check_two_sum, lambda a, b: (a + b, 0.0), "your error term is 0 on (0.1, 0.2)"),
     (
@@ -318,6 +380,12 @@ WRONG = [
         lambda x, t: naive_softmax(x / t),
         "at T = 0.01: x / T reaches 1000 and exp overflows",
     ),
+    (
+        "03.1",
+        checks.check_softmax_temperature,
+        lambda x, t: stable_softmax(x) ** (1 / t),
+        "at T = 2 your probabilities sum to 1.61, not 1",
+    ),
     # 03.3 top-k that forgets to renormalise
     (
         "03.3",
@@ -332,6 +400,18 @@ WRONG = [
         "dropped the more likely token",
     ),
     ("03.3", checks.check_top_k, top_k_in_place, "changed the array it was given"),
+    (
+        "03.3",
+        checks.check_top_k,
+        top_k_keeps_ties,
+        "with k = 1 you kept 2 tokens: several tie at the k-th place, but top-k keeps exactly k",
+    ),
+    (
+        "03.3",
+        checks.check_top_k,
+        top_k_ties_to_higher_index,
+        "with k = 1 you kept token(s) [3]: on a tie the lower index counts as more likely",
+    ),
     # 03.4 top-p
     (
         "03.4",
@@ -350,6 +430,14 @@ WRONG = [
         checks.check_top_p,
         lambda p, t: top_p_filter(p, t, extra=1),
         "you kept 3 tokens where 2 already reach top_p",
+    ),
+    (
+        "03.4",
+        checks.check_top_p,
+        top_p_keeps_while_at_most,
+        "with top_p = 0.75 you kept 3 tokens where 2 already reach top_p: stop at the first "
+        "token whose cumulative probability reaches it (here the 2 most likely total exactly "
+        "0.75: reaching means >=",
     ),
     # 04.1 causal mask
     ("04.1", checks.check_causal_mask, lambda n: causal_mask(n).T, "your mask is the transpose"),
@@ -385,6 +473,19 @@ WRONG = [
         lambda s, m: naive_softmax(np.where(m, s, -np.inf)),
         "subtract the maximum",
     ),
+    (
+        "04.2",
+        checks.check_masked_softmax,
+        softmax_then_mask,
+        "NaN on scores whose masked positions are huge (1000) and allowed ones small: the "
+        "softmax ran before the mask",
+    ),
+    (
+        "04.2",
+        checks.check_masked_softmax,
+        lambda s, m: softmax_then_mask(s, m, shift=False),
+        "renormalising gave 0 / 0; mask the scores with -inf before the softmax",
+    ),
     # 04.3 attention
     (
         "04.3",
@@ -409,6 +510,12 @@ WRONG = [
         checks.check_attention,
         lambda q, k, v, m=None: attention(q, k, v, m, fill=0.0),
         "mask with -inf instead of 0",
+    ),
+    (
+        "04.3",
+        checks.check_attention,
+        attention_ignores_mask,
+        "with a mask your weights are the same as without it: the mask is ignored",
     ),
     (
         "04.3",
@@ -478,6 +585,19 @@ WRONG = [
     ("06.1", checks.check_online_softmax, online_two_passes, "read the input twice"),
     ("06.1", checks.check_online_softmax, online_no_rescale, "rescaled by exp(old max - new max)"),
     ("06.1", checks.check_online_softmax, online_starts_at_zero, "start the running max at -inf"),
+    (
+        "06.1",
+        checks.check_online_softmax,
+        online_stores_the_input,
+        "on a stream of 20000 logits your function stored the input before using it",
+    ),
+    (
+        "06.1",
+        checks.check_online_softmax,
+        online_asks_for_the_length,
+        "asked for the length of the input, but a stream has none",
+    ),
+    ("06.1", checks.check_online_softmax, online_indexes_the_input, "indexed the input"),
     # 06.2 merging states
     (
         "06.2",
@@ -542,12 +662,52 @@ def test_warnings_from_learner_code_are_not_shown(recwarn):
     assert len(recwarn) == 0
 
 
-def test_messages_never_contain_the_expected_probabilities():
-    # the checker hides its answers: no printed number matches a hidden test value
-    result = checks.check_stable_softmax(lambda x: stable_softmax(x) * 0.9)
-    hidden = stable_softmax(np.array([2.0, 1.0, 0.0])).round(3)
+def nudged(value):
+    """A slightly wrong copy of a right answer: same type and shape, different numbers."""
+    if isinstance(value, tuple):
+        return tuple(nudged(v) for v in value)
+    if isinstance(value, list):
+        return [float(v) * 0.97 + 0.001 * i for i, v in enumerate(value)]
+    arr = np.asarray(value)
+    if arr.dtype == np.bool_:
+        flipped = arr.copy()
+        flipped.flat[-1] = not flipped.flat[-1]
+        return flipped
+    wrong = arr * 0.97 + 0.001 * np.arange(arr.size).reshape(arr.shape)
+    return float(wrong) if arr.ndim == 0 else wrong
+
+
+def hidden_numbers(value) -> list[float]:
+    """The non-trivial numbers of a right answer (0, 1 and whole numbers say nothing)."""
+    if isinstance(value, tuple):
+        return [v for part in value for v in hidden_numbers(part)]
+    arr = np.asarray(value, dtype=float).ravel()
+    return [float(v) for v in arr if np.isfinite(v) and v != round(v)]
+
+
+@pytest.mark.parametrize(("checker", "right"), RIGHT, ids=lambda v: getattr(v, "__name__", ""))
+def test_messages_never_contain_the_expected_values(checker, right):
+    # every checker hides its answers: no number in its message is a hidden right value
+    hidden: list[float] = []
+
+    def slightly_wrong(*args):
+        args_copy = [a.copy() if isinstance(a, (np.ndarray, list)) else a for a in args]
+        answer = right(*args_copy)
+        hidden.extend(hidden_numbers(answer))
+        return nudged(answer)
+
+    if checker is checks.check_online_softmax:
+        # the checker hands over a stream that can be read once: read it once, keep a copy
+        def slightly_wrong(xs):
+            answer = right(list(xs))
+            hidden.extend(hidden_numbers(answer))
+            return nudged(answer)
+
+    result = checker(slightly_wrong)
     assert result.status == "failed"
-    assert not any(f"{v:.3f}" in result.message for v in hidden)
+    assert hidden or checker is checks.check_causal_mask  # a mask holds booleans, no numbers
+    shown = [f"{v:.3f}" for v in hidden] + [f"{v:.4g}" for v in hidden]
+    assert not [text for text in shown if text in result.message], result.message
 
 
 def test_results_are_logged_as_json_lines_when_the_grader_asks(tmp_path, monkeypatch):
