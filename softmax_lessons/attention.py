@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .core import as_float_array, entropy, softmax
+from .validation import check_bool_mask, check_distribution, check_int, check_rng
 
 __all__ = [
     "EXAMPLE_LENGTH",
@@ -146,9 +147,8 @@ def causal_mask(n: int) -> np.ndarray:
            [1, 1, 0],
            [1, 1, 1]])
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be an integer >= 1, got {n!r}")
-    return np.tril(np.ones((int(n), int(n)), dtype=bool))
+    n = check_int(n, "n")
+    return np.tril(np.ones((n, n), dtype=bool))
 
 
 def padding_mask(lengths: ArrayLike, n: int) -> np.ndarray:
@@ -163,6 +163,7 @@ def padding_mask(lengths: ArrayLike, n: int) -> np.ndarray:
     array([[1, 1, 0, 0],
            [1, 1, 1, 1]])
     """
+    n = check_int(n, "n")
     lens = np.asarray(lengths)
     if lens.ndim != 1 or lens.dtype.kind not in "iu":
         raise ValueError(f"lengths must be a 1-D array of integers, got {lengths!r}")
@@ -184,6 +185,9 @@ def plain_masked_softmax(
     - with ``-inf``, a row with every key masked computes ``-inf - (-inf)`` and
       comes out NaN (returned silently, as many frameworks do).
 
+    `mask` must be boolean (True = may attend), as for the core softmax's
+    ``where=``; a mask of 0s and 1s raises ``TypeError``.
+
     Examples
     --------
     >>> s = np.array([[2.0, 1.0, 0.0]])
@@ -192,7 +196,7 @@ def plain_masked_softmax(
     >>> plain_masked_softmax(s, [[False, False, False]])
     array([[nan, nan, nan]])
     """
-    filled = np.where(np.asarray(mask, dtype=bool), as_float_array(scores, "scores"), fill_value)
+    filled = np.where(check_bool_mask(mask), as_float_array(scores, "scores"), fill_value)
     with np.errstate(invalid="ignore"):
         shifted = filled - filled.max(axis=-1, keepdims=True)
         e = np.exp(shifted)
@@ -202,13 +206,39 @@ def plain_masked_softmax(
 def leaked_mass(weights: ArrayLike, mask: ArrayLike) -> np.ndarray:
     """The total weight each row puts on masked positions (should be exactly 0). Taught in 04.
 
+    Parameters
+    ----------
+    weights : array_like, shape (..., n_keys)
+        Attention weights, one row per query.
+    mask : array_like of bool
+        True = may attend; broadcast to the shape of `weights` (never the other way).
+
+    Returns
+    -------
+    ndarray, shape ``weights.shape[:-1]``
+
+    Raises
+    ------
+    TypeError
+        If `mask` is not boolean.
+    ValueError
+        If `mask` does not broadcast to the shape of `weights`.
+
     Examples
     --------
     >>> leaked_mass([[0.7, 0.2, 0.1]], [[True, True, False]]).round(3)
     array([0.1])
     """
     w = as_float_array(weights, "weights")
-    return np.sum(np.where(np.asarray(mask, dtype=bool), 0.0, w), axis=-1)
+    m = check_bool_mask(mask)
+    try:
+        m = np.broadcast_to(m, w.shape)
+    except ValueError:
+        raise ValueError(
+            f"mask of shape {m.shape} does not broadcast to weights of shape {w.shape}; "
+            "give one mask entry per weight"
+        ) from None
+    return np.sum(np.where(m, 0.0, w), axis=-1)
 
 
 def row_entropy(weights: ArrayLike) -> np.ndarray:
@@ -233,12 +263,33 @@ def total_variation(p: ArrayLike, r: ArrayLike) -> np.ndarray:
 
     Taught in 04 (how far a small change of scores moves a row of weights).
 
+    Parameters
+    ----------
+    p, r : array_like, same shape (..., n)
+        Distributions along the last axis (not logits: apply softmax first).
+
+    Returns
+    -------
+    ndarray, shape ``p.shape[:-1]``
+        In [0, 1].
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, or either is not a distribution along the last axis.
+
     Examples
     --------
     >>> float(total_variation([0.5, 0.5, 0.0], [0.2, 0.5, 0.3]))
     0.3
     """
-    return 0.5 * np.sum(np.abs(as_float_array(p, "p") - as_float_array(r, "r")), axis=-1)
+    pa, ra = check_distribution(p, "p"), check_distribution(r, "r")
+    if pa.shape != ra.shape:
+        raise ValueError(
+            f"p and r must have the same shape, got {pa.shape} and {ra.shape}; "
+            "compare distributions over the same keys"
+        )
+    return 0.5 * np.sum(np.abs(pa - ra), axis=-1)
 
 
 def saturation_curve(
@@ -276,11 +327,15 @@ def saturation_curve(
     >>> c["entropy_scaled"].round(1), c["entropy_unscaled"].round(1)
     (array([3.6, 3.4]), array([3.6, 0.2]))
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    ds = np.asarray(dims, dtype=int).ravel()
-    if ds.size == 0 or np.any(ds < 1):
-        raise ValueError(f"dims must be integers >= 1, got {ds.tolist()}")
+    check_rng(rng)
+    raw = np.asarray(dims).ravel()
+    if raw.size == 0 or raw.dtype.kind not in "iu" or np.any(raw < 1):
+        raise ValueError(
+            f"dims must be integers >= 1, got {raw.tolist()}; for example [1, 16, 256]"
+        )
+    ds = raw.astype(int)
+    n_keys = check_int(n_keys, "n_keys")
+    n_queries = check_int(n_queries, "n_queries")
     d_max = int(ds.max())
     q = rng.standard_normal((n_queries, d_max))
     k = rng.standard_normal((n_keys, d_max))

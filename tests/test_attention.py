@@ -235,3 +235,42 @@ def test_without_scaling_entropy_collapses_as_d_grows_and_with_it_stays():
 def test_saturation_curve_needs_a_generator():
     with pytest.raises(TypeError, match="Generator"):
         saturation_curve([1, 2], 0)
+
+
+# --- bad input gets a clear error, never a silent wrong answer -------------------------
+
+
+def test_total_variation_refuses_mismatched_lengths_and_logits():
+    with pytest.raises(ValueError, match="same shape"):
+        total_variation([0.5, 0.5, 0.0], [1.0])
+    with pytest.raises(ValueError, match="did you pass logits"):
+        total_variation([2.0, 1.0, 0.0], [0.2, 0.5, 0.3])
+
+
+def test_leaked_mass_never_broadcasts_the_weights_into_more_rows():
+    with pytest.raises(ValueError, match="does not broadcast to weights"):
+        leaked_mass([[0.7, 0.2, 0.1]], [[True], [False]])
+
+
+@pytest.mark.parametrize("mask", [[[0.5, 0.0]], [[1, 0]]])
+def test_non_boolean_masks_are_refused(mask):
+    with pytest.raises(TypeError, match="boolean mask"):
+        plain_masked_softmax([[1.0, 2.0]], mask)
+    with pytest.raises(TypeError, match="boolean mask"):
+        leaked_mass([[0.5, 0.5]], mask)
+
+
+@pytest.mark.parametrize("bad", [2.5, 2.0, True])
+def test_mask_sizes_must_be_whole_numbers(bad):
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        padding_mask([1], bad)
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        causal_mask(bad)
+
+
+def test_saturation_curve_refuses_fractional_dims_and_sizes():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="dims must be integers >= 1"):
+        saturation_curve([1.7, 4], rng)
+    with pytest.raises(ValueError, match="n_keys must be an integer"):
+        saturation_curve([1, 4], rng, n_keys=2.5)
