@@ -113,6 +113,14 @@ def make_exercise(nb: nbformat.NotebookNode, name: str = "notebook") -> nbformat
 
     Solution regions are replaced by placeholders; outputs, execution counts, the
     timing metadata nbclient records and the widget state are removed.
+
+    Examples
+    --------
+    >>> cell = nbformat.v4.new_code_cell("x = 1\\n### BEGIN SOLUTION\\nx = 2\\n### END SOLUTION")
+    >>> print(make_exercise(nbformat.v4.new_notebook(cells=[cell])).cells[0].source)
+    x = 1
+    # YOUR CODE HERE
+    raise NotImplementedError()
     """
     exercise = copy.deepcopy(nb)
     exercise.metadata.pop("widgets", None)
@@ -182,6 +190,21 @@ def build(
     A notebook in `out_dir` is replaced only if it is still exactly what this function
     last generated (its hash is in ``out_dir/.generated.json``), or if `force`.
     Otherwise it is skipped and listed in ``report.skipped``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> src, out = Path(tmp.name) / "solutions", Path(tmp.name) / "exercises"
+    >>> src.mkdir()
+    >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nx = 2\\n### END SOLUTION")
+    >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), src / "01_demo.ipynb")
+    >>> build(src, out).created
+    ['01_demo.ipynb']
+    >>> _ = (out / "01_demo.ipynb").write_text("{}")     # a learner edits it
+    >>> build(src, out).skipped                          # so it is kept
+    ['01_demo.ipynb']
+    >>> tmp.cleanup()
     """
     solutions_dir, out_dir = Path(solutions_dir), Path(out_dir)
     sources = sorted(solutions_dir.glob("*.ipynb"))

@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,6 +127,18 @@ def grade_notebook(path: str | Path, student: str, timeout: float = 60) -> list[
     path : path of the notebook.
     student : the name written in the rows.
     timeout : seconds any one cell may run before the notebook is stopped.
+
+    Examples
+    --------
+    A file that is not a notebook is graded without starting a kernel:
+
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> broken = Path(tmp.name) / "01_definition.ipynb"
+    >>> _ = broken.write_text("not JSON")
+    >>> [(row.exercise, row.status) for row in grade_notebook(broken, "ann")]
+    [('01.1', 'invalid notebook'), ('01.3', 'invalid notebook')]
+    >>> tmp.cleanup()
     """
     path = Path(path)
     name = path.name
@@ -218,8 +231,26 @@ def _submissions(folder: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def grade_folder(folder: str | Path, timeout: float = 60, progress=None) -> list[GradeRow]:
-    """Grade every notebook under `folder`; `progress(student, path)` is called before each."""
+def grade_folder(
+    folder: str | Path,
+    timeout: float = 60,
+    progress: Callable[[str, Path], object] | None = None,
+) -> list[GradeRow]:
+    """Grade every notebook under `folder`; `progress(student, path)` is called before each.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> (Path(tmp.name) / "ann").mkdir()
+    >>> _ = (Path(tmp.name) / "ann" / "01_definition.ipynb").write_text("not JSON")
+    >>> rows = grade_folder(tmp.name, progress=lambda who, path: print(who, path.name))
+    ann 01_definition.ipynb
+    >>> summary(rows)
+    'graded 1 notebooks from 1 students: 0 of 2 exercises passed (2 invalid notebook); \
+notebooks stopped: 1 invalid notebook'
+    >>> tmp.cleanup()
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder} is not a folder of submissions")
@@ -267,6 +298,19 @@ notebooks stopped: 1 timed out'
 
 
 def write_csv(rows: list[GradeRow], out: str | Path) -> None:
+    """Write `rows` to the CSV file `out`, with a header line of :data:`COLUMNS`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> out = Path(tmp.name) / "grades.csv"
+    >>> write_csv([GradeRow("ann", "01_definition.ipynb", "01.1", "passed", "ok")], out)
+    >>> print(out.read_text(encoding="utf-8"), end="")
+    student,notebook,exercise,title,result,status,message
+    ann,01_definition.ipynb,01.1,softmax in pure Python,passed,passed,ok
+    >>> tmp.cleanup()
+    """
     with open(out, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS)
         writer.writeheader()
