@@ -11,10 +11,13 @@ NumPy only: the 1-D fit is a safeguarded Newton search written out below.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .core import as_float_array, check_temperature, log_softmax, softmax
+from .validation import check_distribution, check_int, check_labels, check_rng, inverse_cdf
 
 __all__ = [
     "expected_calibration_error",
@@ -26,19 +29,13 @@ __all__ = [
 
 
 def _check_labels(x: np.ndarray, labels: ArrayLike) -> np.ndarray:
-    if x.ndim != 2:
-        raise ValueError(f"expected a 2-D array of shape (n_samples, n_classes), got {x.shape}")
-    lab = np.asarray(labels)
-    if lab.shape != (x.shape[0],) or lab.dtype.kind not in "iu":
+    """Labels for a non-empty (n_samples, n_classes) array `x`."""
+    if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
         raise ValueError(
-            f"labels must be {x.shape[0]} integer class indices, got shape {lab.shape} and "
-            f"dtype {lab.dtype}; pass the index of the true class of each example"
+            f"expected a non-empty 2-D array of shape (n_samples, n_classes), got {x.shape}; "
+            "calibration needs at least one example"
         )
-    if lab.size and (lab.min() < 0 or lab.max() >= x.shape[1]):
-        raise ValueError(
-            f"labels must be in [0, {x.shape[1]}), got values from {lab.min()} to {lab.max()}"
-        )
-    return lab
+    return check_labels(labels, x.shape[1], shape=(x.shape[0],))
 
 
 def negative_log_likelihood(x: ArrayLike, labels: ArrayLike, temperature: float = 1.0) -> float:
@@ -95,12 +92,19 @@ def fit_temperature(
     tol : float, default 1e-10
         Stop when the bracket on ``b`` is narrower than this.
     max_iter : int, default 100
-        At most this many steps.
+        At most this many steps (>= 1). If the bracket is still wider than `tol`
+        after them, a ``RuntimeWarning`` says so and the last estimate is returned.
 
     Returns
     -------
     float
         The fitted temperature T (> 1 means the model was over-confident).
+
+    Raises
+    ------
+    ValueError
+        If there are no examples, a logit is NaN or infinite, or `tol`,
+        `max_iter` or `bounds` are out of range.
 
     Examples
     --------
@@ -113,6 +117,14 @@ def fit_temperature(
     """
     arr = as_float_array(x).astype(np.float64)
     lab = _check_labels(arr, labels)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(
+            "fit_temperature needs finite logits, got NaN or inf; "
+            "drop those examples (a -inf logit cannot be rescaled)"
+        )
+    max_iter = check_int(max_iter, "max_iter", hint="try 100")
+    if not tol > 0:
+        raise ValueError(f"tol must be > 0, got {tol!r}; try 1e-10")
     t_low, t_high = (check_temperature(b) for b in bounds)
     if not t_low < t_high:
         raise ValueError(f"bounds must be (low, high) with low < high, got {bounds}")
@@ -139,8 +151,14 @@ def fit_temperature(
         else:
             lo = b
         if hi - lo < tol or slope == 0:
-            break
+            return 1.0 / b
         b = b - slope / curvature if curvature > 0 else 0.5 * (lo + hi)
+    warnings.warn(
+        f"fit_temperature did not converge in max_iter={max_iter} steps (bracket on 1/T "
+        f"still {hi - lo:.3g} wide); raise max_iter or loosen tol",
+        RuntimeWarning,
+        stacklevel=2,
+    )
     return 1.0 / b
 
 
@@ -154,7 +172,7 @@ def reliability_bins(p: ArrayLike, labels: ArrayLike, n_bins: int = 10) -> dict:
     Parameters
     ----------
     p : array_like, shape (n_samples, n_classes)
-        Predicted probabilities.
+        Predicted probabilities: each row >= 0 and summing to 1 (not logits).
     labels : array_like of int, shape (n_samples,)
         True classes.
     n_bins : int, default 10
@@ -165,6 +183,12 @@ def reliability_bins(p: ArrayLike, labels: ArrayLike, n_bins: int = 10) -> dict:
     dict
         ``edges`` (n_bins + 1,), ``count`` (n_bins,), ``confidence`` and ``accuracy``
         (n_bins,), the means in each bin (NaN for an empty bin), and ``n`` the total.
+
+    Raises
+    ------
+    ValueError
+        If there are no examples, a row of `p` is not a distribution (did you
+        pass logits?), a label is out of range, or `n_bins` is not an integer >= 1.
 
     Examples
     --------
@@ -177,8 +201,8 @@ def reliability_bins(p: ArrayLike, labels: ArrayLike, n_bins: int = 10) -> dict:
     """
     arr = as_float_array(p, name="p").astype(np.float64)
     lab = _check_labels(arr, labels)
-    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
-        raise ValueError(f"n_bins must be an integer >= 1, got {n_bins!r}")
+    check_distribution(arr)
+    n_bins = check_int(n_bins, "n_bins")
     confidence = arr.max(axis=1)
     correct = (arr.argmax(axis=1) == lab).astype(float)
     edges = np.linspace(0.0, 1.0, n_bins + 1)
@@ -195,8 +219,9 @@ def reliability_bins(p: ArrayLike, labels: ArrayLike, n_bins: int = 10) -> dict:
 def expected_calibration_error(p: ArrayLike, labels: ArrayLike, n_bins: int = 10) -> float:
     """ECE: the gap ``|accuracy - confidence|`` per bin, averaged with weights ``count / n``.
 
-    Taught in 03. 0 for a perfectly calibrated model; equal-width bins as in
-    `reliability_bins`.
+    Taught in 03. 0 for a perfectly calibrated model, and never above 1;
+    equal-width bins as in `reliability_bins`, with the same checks (rows of `p`
+    must be probabilities, at least one example).
 
     Examples
     --------
@@ -236,14 +261,13 @@ def overconfident_classifier(
     >>> x.shape, labels.shape
     ((4, 3), (4,))
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    check_rng(rng)
+    n_samples = check_int(n_samples, "n_samples")
+    n_classes = check_int(n_classes, "n_classes")
     z = rng.normal(size=(n_samples, n_classes))
     favoured = rng.integers(n_classes, size=n_samples)
     z[np.arange(n_samples), favoured] += signal
     # Draw each label from softmax(z) by the inverse of its cumulative distribution.
-    cdf = np.cumsum(softmax(z), axis=1)
-    u = rng.random(n_samples)[:, None]
-    labels = np.minimum(np.sum(cdf <= u, axis=1), n_classes - 1)
+    labels = inverse_cdf(softmax(z), rng.random(n_samples))
     return overconfidence * z, labels
 

@@ -139,13 +139,14 @@ def test_synthetic_labels_follow_the_calibrated_probabilities():
 
 
 @pytest.mark.parametrize(
-    ("labels", "message"),
-    [([0, 1], "integer class indices"), ([0.0, 1.0, 1.0], "integer class indices"),
-     ([0, 1, 5], r"labels must be in \[0, 2\)")],
+    ("labels", "error", "message"),
+    [([0, 1], ValueError, "integer class indices"),
+     ([0.0, 1.0, 1.0], TypeError, "integer class indices"),
+     ([0, 1, 5], ValueError, r"labels must be in 0\.\.1, got 5")],
 )
-def test_bad_labels_are_refused_with_the_fix(labels, message):
+def test_bad_labels_are_refused_with_the_fix(labels, error, message):
     p = np.full((3, 2), 0.5)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(error, match=message):
         expected_calibration_error(p, np.asarray(labels))
 
 
@@ -155,3 +156,40 @@ def test_bad_bins_and_bounds_are_refused():
         reliability_bins(p, [0, 1], n_bins=0)
     with pytest.raises(ValueError, match="low < high"):
         fit_temperature(p, [0, 1], bounds=(2.0, 1.0))
+
+
+# --- bad input gets a clear error, never a silent wrong answer -------------------------
+
+
+@pytest.mark.parametrize("p", [[[2.0, 1.0], [3.0, -1.0]], [[0.6, 0.6], [0.5, 0.5]]])
+def test_ece_refuses_rows_that_are_not_probabilities(p):
+    with pytest.raises(ValueError, match="did you pass logits"):
+        expected_calibration_error(p, [0, 1])
+
+
+def test_calibration_needs_at_least_one_example():
+    with pytest.raises(ValueError, match="at least one example"):
+        expected_calibration_error(np.zeros((0, 2)), np.zeros(0, dtype=int))
+    with pytest.raises(ValueError, match="at least one example"):
+        fit_temperature(np.zeros((0, 2)), np.zeros(0, dtype=int))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_fit_temperature_refuses_non_finite_logits(bad):
+    x = np.array([[4.0, 0.0], [bad, 0.0]])
+    with pytest.raises(ValueError, match="finite logits"):
+        fit_temperature(x, [0, 1])
+
+
+def test_fit_temperature_refuses_zero_iterations_and_warns_when_it_runs_out():
+    x = np.array([[4.0, 0.0], [4.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
+    labels = np.array([0, 0, 1, 1])
+    with pytest.raises(ValueError, match="max_iter must be an integer >= 1"):
+        fit_temperature(x, labels, max_iter=0)
+    with pytest.warns(RuntimeWarning, match="did not converge in max_iter=1"):
+        fit_temperature(x, labels, max_iter=1)
+
+
+def test_fractional_bin_counts_are_refused():
+    with pytest.raises(ValueError, match=r"n_bins must be an integer >= 1, got 2\.5"):
+        reliability_bins(np.full((2, 2), 0.5), [0, 1], n_bins=2.5)
