@@ -23,7 +23,8 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import as_float_array, check_axis, log_softmax, softmax
+from .core import as_float_array, log_softmax, softmax
+from .validation import as_logits, check_labels
 
 __all__ = [
     "cross_entropy",
@@ -64,24 +65,8 @@ def one_hot(labels: ArrayLike, n_classes: int) -> np.ndarray:
     array([[0., 0., 1.],
            [1., 0., 0.]])
     """
-    idx = _check_labels(labels, n_classes)
+    idx = check_labels(labels, n_classes)
     return np.eye(n_classes)[idx]
-
-
-def _check_labels(labels: ArrayLike, n_classes: int) -> np.ndarray:
-    idx = np.asarray(labels)
-    if idx.dtype.kind not in "iu":
-        raise TypeError(
-            f"labels must be integer class indices, got dtype {idx.dtype}; "
-            "for probability targets pass an array of the same shape as the logits"
-        )
-    if idx.size and (idx.min() < 0 or idx.max() >= n_classes):
-        bad = idx[(idx < 0) | (idx >= n_classes)].flat[0]
-        raise ValueError(
-            f"labels must be in 0..{n_classes - 1}, got {int(bad)}; "
-            "check that the logits have one column per class"
-        )
-    return idx
 
 
 def _targets(arr: np.ndarray, target: ArrayLike) -> np.ndarray:
@@ -118,8 +103,13 @@ def _weighted_sum(y: np.ndarray, logp: np.ndarray) -> np.ndarray:
     return terms.sum(axis=-1)
 
 
-def _reduce(per_row: np.ndarray, reduction: str):
+def _reduce(per_row: np.ndarray, reduction: str) -> float | np.ndarray:
     if reduction == "mean":
+        if per_row.size == 0:
+            raise ValueError(
+                "the mean loss over an empty batch is undefined (0 rows of logits); "
+                "pass at least one example, or use reduction='sum'"
+            )
         return float(np.mean(per_row))
     if reduction == "sum":
         return float(np.sum(per_row))
@@ -128,15 +118,9 @@ def _reduce(per_row: np.ndarray, reduction: str):
     raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
 
 
-def _logits(x: ArrayLike, func: str) -> np.ndarray:
-    arr = as_float_array(x)
-    if arr.ndim == 0:
-        raise ValueError(f"{func} needs logits with a class axis, got a scalar {float(arr)}")
-    check_axis(arr, -1, func)
-    return arr
-
-
-def cross_entropy(x: ArrayLike, target: ArrayLike, *, reduction: str = "mean"):
+def cross_entropy(
+    x: ArrayLike, target: ArrayLike, *, reduction: str = "mean"
+) -> float | np.ndarray:
     """Cross-entropy ``-sum_j y_j log softmax(x)_j`` computed from the logits (fused).
 
     Taught in 05. With an integer label ``k`` this is ``-x_k + logsumexp(x)``: large
@@ -159,7 +143,11 @@ def cross_entropy(x: ArrayLike, target: ArrayLike, *, reduction: str = "mean"):
     Raises
     ------
     ValueError
-        If a label is out of range, probability targets do not sum to 1, or shapes differ.
+        If a label is out of range, probability targets do not sum to 1, shapes
+        differ, or the batch is empty with ``reduction="mean"`` (an empty batch
+        gives 0.0 with ``"sum"`` and an empty array with ``"none"``).
+    TypeError
+        If integer labels are given as floats.
 
     Examples
     --------
@@ -170,19 +158,31 @@ def cross_entropy(x: ArrayLike, target: ArrayLike, *, reduction: str = "mean"):
     >>> round(cross_entropy([2.0, 1.0, 0.0], [0.5, 0.5, 0.0]), 4)
     0.9076
     """
-    arr = _logits(x, "cross_entropy")
+    arr = as_logits(x, "cross_entropy")
     y = _targets(arr, target)
     logp = log_softmax(arr)
     per_row = -_weighted_sum(y, logp)
     return _reduce(per_row, reduction)
 
 
-def cross_entropy_naive(x: ArrayLike, target: ArrayLike, *, reduction: str = "mean"):
+def cross_entropy_naive(
+    x: ArrayLike, target: ArrayLike, *, reduction: str = "mean"
+) -> float | np.ndarray:
     """Softmax, then log, then pick the target: the fragile way, kept to show how it fails.
 
     Taught in 05. Once the true class's probability underflows to 0 (a confidently
     wrong model with logits in the hundreds), ``log(0) = -inf`` and the loss is
     ``inf``, with NumPy's divide-by-zero ``RuntimeWarning``.
+
+    Parameters
+    ----------
+    x, target, reduction
+        As in `cross_entropy` (same checks, same errors).
+
+    Returns
+    -------
+    float or ndarray
+        The loss in nats; ``inf`` where a true class's probability underflowed.
 
     Examples
     --------
@@ -192,7 +192,7 @@ def cross_entropy_naive(x: ArrayLike, target: ArrayLike, *, reduction: str = "me
     ...     cross_entropy_naive([[1e4, 0.0]], np.array([1]))
     inf
     """
-    arr = _logits(x, "cross_entropy_naive")
+    arr = as_logits(x, "cross_entropy_naive")
     y = _targets(arr, target)
     logp = np.log(softmax(arr))
     per_row = -_weighted_sum(y, logp)
@@ -221,7 +221,7 @@ def cross_entropy_grad(x: ArrayLike, target: ArrayLike, *, reduction: str = "mea
     >>> cross_entropy_grad([2.0, 1.0, 0.0], 0).round(3)      # p - one_hot(0)
     array([-0.335,  0.245,  0.09 ])
     """
-    arr = _logits(x, "cross_entropy_grad")
+    arr = as_logits(x, "cross_entropy_grad")
     y = _targets(arr, target)
     grad = softmax(arr) - y
     if reduction == "mean":

@@ -26,7 +26,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .core import as_float_array, log_softmax, softmax
-from .losses import _check_labels, cross_entropy, cross_entropy_grad, one_hot
+from .losses import cross_entropy, cross_entropy_grad, one_hot
+from .validation import check_int, check_labels, check_rng
 
 __all__ = [
     "TOY_TEXT",
@@ -78,11 +79,10 @@ def make_blobs(
     >>> features.shape, np.bincount(labels).tolist()
     ((12, 2), [4, 4, 4])
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}; "
-                        "make one with np.random.default_rng(seed)")
-    if n_per_class < 1 or not spread > 0:
-        raise ValueError(f"need n_per_class >= 1 and spread > 0, got {n_per_class}, {spread}")
+    check_rng(rng)
+    n_per_class = check_int(n_per_class, "n_per_class", hint="try 50")
+    if not spread > 0:
+        raise ValueError(f"need spread > 0, got {spread}")
     centres = as_float_array(centres, name="centres")
     labels = np.repeat(np.arange(len(centres)), n_per_class)
     features = centres[labels] + spread * rng.normal(size=(labels.size, centres.shape[1]))
@@ -129,8 +129,8 @@ def bigram_counts(previous: ArrayLike, following: ArrayLike, n_symbols: int) -> 
     array([[0, 1],
            [1, 1]])
     """
-    prev = _check_labels(previous, n_symbols)
-    nxt = _check_labels(following, n_symbols)
+    prev = check_labels(previous, n_symbols)
+    nxt = check_labels(following, n_symbols)
     counts = np.zeros((n_symbols, n_symbols), dtype=int)
     np.add.at(counts, (prev, nxt), 1)
     return counts
@@ -144,6 +144,23 @@ def learned_log_counts(weights: ArrayLike, counts: ArrayLike) -> np.ndarray:
     log-softmax and adding back the log of the row's number of pairs gives numbers
     to compare with ``log(counts)``.
 
+    Parameters
+    ----------
+    weights : array_like, shape (n_symbols, n_symbols)
+        The trained weight matrix of a bigram model (one row per character).
+    counts : array_like, shape (n_symbols, n_symbols)
+        The bigram counts it was trained on: finite and >= 0.
+
+    Returns
+    -------
+    ndarray, same shape
+        ``-inf`` in a row whose character is never followed by anything.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ or a count is negative or not finite.
+
     Examples
     --------
     >>> counts = np.array([[3, 1], [2, 2]])
@@ -153,9 +170,15 @@ def learned_log_counts(weights: ArrayLike, counts: ArrayLike) -> np.ndarray:
            [2., 2.]])
     """
     w = as_float_array(weights, name="weights")
-    totals = np.asarray(counts).sum(axis=-1, keepdims=True)
-    if w.shape != np.shape(counts):
-        raise ValueError(f"weights {w.shape} and counts {np.shape(counts)} must have one shape")
+    c = as_float_array(counts, name="counts")
+    if w.shape != c.shape:
+        raise ValueError(f"weights {w.shape} and counts {c.shape} must have one shape")
+    if not np.all(np.isfinite(c)) or np.any(c < 0):
+        raise ValueError(
+            f"counts must be finite and >= 0, got values from {float(c.min())} to "
+            f"{float(c.max())}; pass the table from bigram_counts"
+        )
+    totals = c.sum(axis=-1, keepdims=True)
     with np.errstate(divide="ignore"):   # a character never followed by anything: log 0
         return log_softmax(w) + np.log(totals)
 
@@ -165,6 +188,17 @@ class TrainingResult:
     """The trained weights and bias, and the loss before each step and at the end.
 
     ``losses[0]`` is the loss of the untrained model, ``losses[-1]`` the final one.
+    Taught in 05.
+
+    Examples
+    --------
+    >>> result = TrainingResult(np.array([[1.0, -1.0]]), np.zeros(2), np.zeros(1))
+    >>> result.logits([[2.0]])
+    array([[ 2., -2.]])
+    >>> result.probabilities([[2.0]]).round(3)
+    array([[0.982, 0.018]])
+    >>> result.log_probabilities([[2.0]]).round(3)
+    array([[-0.018, -4.018]])
     """
 
     weights: np.ndarray
@@ -238,7 +272,7 @@ def train_softmax_regression(
         raise ValueError(f"need one label per row of features ({x.shape[0]}), "
                          f"got labels of shape {labels.shape}")
     n_classes = int(labels.max()) + 1 if n_classes is None else n_classes
-    _check_labels(labels, n_classes)
+    check_labels(labels, n_classes)
     if steps < 0 or not learning_rate > 0:
         raise ValueError(f"need steps >= 0 and learning_rate > 0, got {steps}, {learning_rate}")
     y = one_hot(labels, n_classes)

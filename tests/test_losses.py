@@ -179,3 +179,14 @@ def test_finite_differences_catch_a_wrong_gradient():
 def test_one_hot_refuses_float_labels():
     with pytest.raises(TypeError, match="integer class indices"):
         one_hot([0.0, 1.0], 2)
+
+
+def test_mean_cross_entropy_of_an_empty_batch_is_refused_not_nan():
+    empty = np.zeros((0, 3))
+    labels = np.zeros(0, dtype=int)
+    with pytest.raises(ValueError, match="empty batch"):
+        cross_entropy(empty, labels)
+    with pytest.raises(ValueError, match="empty batch"):
+        cross_entropy_naive(empty, labels)
+    assert cross_entropy(empty, labels, reduction="sum") == 0.0
+    assert cross_entropy(empty, labels, reduction="none").shape == (0,)

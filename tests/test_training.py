@@ -145,3 +145,14 @@ def test_learned_log_counts_remove_the_per_row_constant():
     assert recovered[0, 2] < -40
     with pytest.raises(ValueError, match="one shape"):
         learned_log_counts(np.zeros((2, 2)), counts)
+
+
+@pytest.mark.parametrize("bad", [2.5, 2.0, True, 0])
+def test_make_blobs_refuses_a_fractional_or_empty_class_size(bad):
+    with pytest.raises(ValueError, match="n_per_class must be an integer >= 1"):
+        make_blobs(np.random.default_rng(0), n_per_class=bad)
+
+
+def test_learned_log_counts_refuses_negative_counts():
+    with pytest.raises(ValueError, match="counts must be finite and >= 0"):
+        learned_log_counts(np.zeros((2, 2)), np.array([[3, -1], [2, 2]]))
