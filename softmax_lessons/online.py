@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import as_float_array, check_axis
+from .core import as_float_array
+from .validation import as_logits, check_int, check_rng, check_sampling_logits
 
 __all__ = [
     "MemoryTally",
@@ -94,12 +95,7 @@ def _tally(tally: MemoryTally | None) -> MemoryTally:
     return tally if tally is not None else MemoryTally()
 
 
-def _rows(x: ArrayLike, func: str) -> np.ndarray:
-    arr = as_float_array(x)
-    if arr.ndim == 0:
-        raise ValueError(f"{func} needs at least one logit along the last axis, got a scalar")
-    check_axis(arr, -1, func)
-    return arr
+_rows = as_logits  # logits with a non-empty last axis (shared with losses)
 
 
 def softmax_numpy_steps(x: ArrayLike, *, tally: MemoryTally | None = None) -> np.ndarray:
@@ -229,6 +225,8 @@ def merge_states(a: SoftmaxState, b: SoftmaxState) -> SoftmaxState:
 
     Taught in 06. The merge is exact (up to rounding), commutative and associative,
     so chunks can be processed in any order, or in parallel, and merged later.
+    A state's ``total`` is a sum of exponentials, so a negative one is refused
+    (``ValueError``): it cannot come from any logits.
 
     Examples
     --------
@@ -236,6 +234,12 @@ def merge_states(a: SoftmaxState, b: SoftmaxState) -> SoftmaxState:
     >>> round(float(whole.logsumexp), 4)
     2.4076
     """
+    for name, state in (("a", a), ("b", b)):
+        if np.any(np.asarray(state.total) < 0):
+            raise ValueError(
+                f"state {name} has a negative total {state.total}; a total is a sum of "
+                "exp(x - max) >= 0: build states with state_of"
+            )
     m = np.maximum(a.max, b.max)
     total = _rescale(a.total, a.max, m) + _rescale(b.total, b.max, m)
     return SoftmaxState(m[()], total[()])
@@ -320,9 +324,7 @@ def block_states(x: ArrayLike, block_size: int) -> list[SoftmaxState]:
     [3.0, 2.0, 5.0]
     """
     arr = _rows(x, "block_states")
-    if isinstance(block_size, bool) or not isinstance(block_size, (int, np.integer)) \
-            or block_size < 1:
-        raise ValueError(f"block_size must be a positive int, got {block_size!r}; try 128")
+    block_size = check_int(block_size, "block_size", hint="try 128")
     n = arr.shape[-1]
     return [state_of(arr[..., start:start + block_size]) for start in range(0, n, block_size)]
 
@@ -359,7 +361,9 @@ def blockwise_softmax(
     t = _tally(tally)
     states = block_states(arr, block_size)
     t.read("x (each chunk once, for its state)")
-    order = list(range(len(states))) if order is None else [int(i) for i in order]
+    order = list(range(len(states))) if order is None else [
+        check_int(i, "every entry of order", minimum=0) for i in order
+    ]
     if sorted(order) != list(range(len(states))):
         raise ValueError(
             f"order must be a permutation of 0..{len(states) - 1} (one entry per chunk), "
@@ -399,6 +403,12 @@ def tiled_attention(
     -------
     ndarray, shape (n_queries, d_v)
 
+    Raises
+    ------
+    ValueError
+        If the shapes do not match, there are no keys (as in
+        `scaled_dot_product_attention`), or `block_size` is not an integer >= 1.
+
     Examples
     --------
     >>> q = np.array([[1.0, 0.0]]); k = np.array([[1.0, 0.0], [0.0, 1.0]])
@@ -413,9 +423,12 @@ def tiled_attention(
             f"need q (n_queries, d), k (n_keys, d), v (n_keys, d_v); got shapes "
             f"{q.shape}, {k.shape}, {v.shape}"
         )
-    if isinstance(block_size, bool) or not isinstance(block_size, (int, np.integer)) \
-            or block_size < 1:
-        raise ValueError(f"block_size must be a positive int, got {block_size!r}; try 64")
+    if k.shape[0] == 0:
+        raise ValueError(
+            f"tiled_attention needs at least one key, got k of shape {k.shape}; "
+            "a query with nothing to attend to has no softmax"
+        )
+    block_size = check_int(block_size, "block_size", hint="try 64")
     scale = 1.0 / np.sqrt(q.shape[1])
     m = np.full(q.shape[0], -np.inf)   # running max of each query's scores
     total = np.zeros(q.shape[0])       # running sum of exp(score - m)
@@ -454,6 +467,13 @@ def gumbel_max_sample(
     size : int, optional
         Number of draws; the result then has shape ``(size,) + x.shape[:-1]``.
 
+    Raises
+    ------
+    ValueError
+        If a logit is NaN or ``+inf``, a row is all ``-inf`` (nothing to draw),
+        or `size` is not an integer >= 1; the same rule as
+        :func:`softmax_lessons.sampling.sample`.
+
     Examples
     --------
     >>> rng = np.random.default_rng(0)
@@ -461,13 +481,9 @@ def gumbel_max_sample(
     >>> (np.bincount(draws, minlength=3) / 10_000).round(2)   # softmax: 0.665, 0.245, 0.090
     array([0.66, 0.25, 0.09])
     """
-    arr = _rows(x, "gumbel_max_sample")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator, got {type(rng).__name__}; "
-            "make one with np.random.default_rng(seed)"
-        )
-    shape = arr.shape if size is None else (int(size), *arr.shape)
+    arr = check_sampling_logits(_rows(x, "gumbel_max_sample"))
+    check_rng(rng)
+    shape = arr.shape if size is None else (check_int(size, "size"), *arr.shape)
     noise = rng.gumbel(size=shape)
     draws = np.argmax(arr + noise, axis=-1)
     return int(draws) if draws.ndim == 0 else draws
@@ -480,6 +496,10 @@ def sparsemax(x: ArrayLike) -> np.ndarray:
     ``max(x - tau, 0)`` with the threshold ``tau`` chosen so the result sums to 1;
     logits far enough below the top get probability exactly 0.
 
+    Same rules as the core softmax: ``-inf`` entries get 0, a row with every
+    entry ``-inf`` (nothing allowed) gives zeros, and a NaN or ``+inf`` logit
+    makes its whole row NaN.
+
     Examples
     --------
     >>> sparsemax([2.0, 1.0, 0.0])
@@ -488,13 +508,19 @@ def sparsemax(x: ArrayLike) -> np.ndarray:
     array([0.6, 0.4, 0. ])
     """
     arr = _rows(x, "sparsemax").astype(np.float64)
-    z = np.sort(arr, axis=-1)[..., ::-1]
-    cumulative = np.cumsum(z, axis=-1)
-    ks = np.arange(1, arr.shape[-1] + 1)
-    in_support = 1 + ks * z > cumulative
+    nothing = np.all(arr == -np.inf, axis=-1, keepdims=True)
+    broken = np.any(np.isnan(arr) | (arr == np.inf), axis=-1, keepdims=True)
+    # Work on clean rows only (a stand-in row of zeros), then write the rules back.
+    clean = np.where(nothing | broken, 0.0, arr)
+    z = np.sort(clean, axis=-1)[..., ::-1]
+    with np.errstate(invalid="ignore"):  # -inf entries: -inf > -inf is False, as wanted
+        cumulative = np.cumsum(z, axis=-1)
+        ks = np.arange(1, arr.shape[-1] + 1)
+        in_support = 1 + ks * z > cumulative
     k = in_support.sum(axis=-1, keepdims=True)  # size of the support
     tau = (np.take_along_axis(cumulative, k - 1, axis=-1) - 1) / k
-    return np.maximum(arr - tau, 0.0)
+    out = np.maximum(clean - tau, 0.0)
+    return np.where(broken, np.nan, np.where(nothing, 0.0, out))
 
 
 # ---------------------------------------------------------------------------
@@ -513,8 +539,7 @@ def best_time(func: Callable[[], object], repeat: int = 5) -> float:
     >>> best_time(lambda: sum(range(100)), repeat=3) > 0
     True
     """
-    if repeat < 1:
-        raise ValueError(f"repeat must be >= 1, got {repeat}")
+    check_int(repeat, "repeat")
     times = []
     for _ in range(repeat):
         start = time.perf_counter()

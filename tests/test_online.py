@@ -121,7 +121,7 @@ def test_order_that_is_not_a_permutation_is_refused():
 
 @pytest.mark.parametrize("bad", [0, -3, 2.5, True])
 def test_bad_block_size_is_refused(bad):
-    with pytest.raises(ValueError, match="block_size must be a positive int"):
+    with pytest.raises(ValueError, match="block_size must be an integer >= 1"):
         blockwise_softmax(np.zeros(6), bad)
 
 
@@ -164,7 +164,7 @@ def test_best_time_returns_the_fastest_run_and_checks_repeat():
     calls = []
     assert best_time(lambda: calls.append(1), repeat=4) >= 0
     assert len(calls) == 4
-    with pytest.raises(ValueError, match="repeat must be >= 1"):
+    with pytest.raises(ValueError, match="repeat must be an integer >= 1"):
         best_time(lambda: None, repeat=0)
 
 
@@ -259,3 +259,45 @@ def test_sparsemax_is_a_distribution_that_keeps_order(x):
 def test_sparsemax_of_equal_logits_is_uniform_and_close_logits_are_not_sparse():
     assert_allclose(sparsemax(np.zeros(4)), 0.25)
     assert np.all(sparsemax([0.1, 0.0, -0.1]) > 0)
+
+
+# --- bad input gets a clear error or the core's documented result ----------------------
+
+
+@pytest.mark.parametrize("x", [[0.0, np.nan, 5.0], [0.0, np.inf, 5.0]])
+def test_gumbel_max_refuses_nan_and_plus_inf_like_sample(x):
+    with pytest.raises(ValueError, match=r"NaN|\+inf"):
+        gumbel_max_sample(x, np.random.default_rng(0), size=5)
+
+
+def test_gumbel_max_refuses_a_row_with_nothing_allowed():
+    x = [[0.0, 1.0], [-np.inf, -np.inf]]
+    with pytest.raises(ValueError, match=r"no token is allowed\) in row \(1,\)"):
+        gumbel_max_sample(x, np.random.default_rng(0))
+
+
+def test_gumbel_max_size_and_blockwise_order_must_be_whole_numbers():
+    with pytest.raises(ValueError, match="size must be an integer >= 1"):
+        gumbel_max_sample([0.0, 1.0], np.random.default_rng(0), size=2.7)
+    with pytest.raises(ValueError, match="every entry of order must be an integer"):
+        blockwise_softmax(np.arange(6.0), 2, order=[0.9, 1.2, 2.0])
+
+
+def test_tiled_attention_with_no_keys_raises_like_the_full_version():
+    q, k, v = np.ones((2, 3)), np.zeros((0, 3)), np.zeros((0, 1))
+    with pytest.raises(ValueError, match="at least one key"):
+        tiled_attention(q, k, v, block_size=2)
+
+
+def test_sparsemax_follows_the_core_rules_for_minus_inf_plus_inf_and_nan():
+    assert_allclose(sparsemax([-np.inf, -np.inf]), [0.0, 0.0])
+    assert_allclose(sparsemax([1.0, -np.inf, 1.0]), [0.5, 0.0, 0.5])
+    assert np.isnan(sparsemax([np.inf, 1.0])).all()
+    rows = sparsemax([[np.nan, 0.0], [2.0, 0.0]])
+    assert np.isnan(rows[0]).all()
+    assert_allclose(rows[1], [1.0, 0.0])
+
+
+def test_merge_states_refuses_a_negative_total():
+    with pytest.raises(ValueError, match="negative total"):
+        merge_states(state_of([1.0]), SoftmaxState(0.0, -1.0))
