@@ -62,6 +62,16 @@ class Value:
         return out
 
     def exp(self) -> Value:
+        """``e ** self``; its derivative is itself, so the gradient is ``out.data * out.grad``.
+
+        Examples
+        --------
+        >>> a = Value(0.0)
+        >>> b = a.exp()
+        >>> b.backward()
+        >>> b.data, a.grad
+        (1.0, 1.0)
+        """
         out = Value(math.exp(self.data), (self,), "exp")
 
         def _backward():
@@ -71,6 +81,16 @@ class Value:
         return out
 
     def log(self) -> Value:
+        """Natural log; derivative ``1 / self``. Raises ``ValueError`` for a value <= 0.
+
+        Examples
+        --------
+        >>> a = Value(2.0)
+        >>> b = a.log()
+        >>> b.backward()
+        >>> round(b.data, 4), a.grad
+        (0.6931, 0.5)
+        """
         if self.data <= 0:
             raise ValueError(f"log needs a positive value, got {self.data}; "
                              "work with log-softmax instead of log(softmax)")
@@ -137,7 +157,9 @@ def _as_values(x: Sequence[Value | float]) -> list[Value]:
 def softmax_values(x: Sequence[Value | float]) -> list[Value]:
     """Softmax of a list of `Value` logits, shifted by the max (a constant: no gradient).
 
-    Taught in 05.
+    Taught in 05. Same rule as the core softmax: if every logit is ``-inf``
+    (nothing allowed) the result is all zeros (constants, with no gradient),
+    never NaN.
 
     Examples
     --------
@@ -146,6 +168,8 @@ def softmax_values(x: Sequence[Value | float]) -> list[Value]:
     """
     values = _as_values(x)
     shift = max(v.data for v in values)   # a plain float: shift invariance means no gradient
+    if shift == -math.inf:
+        return [Value(0.0) for _ in values]
     exps = [(v - shift).exp() for v in values]
     total = sum(exps[1:], exps[0])
     return [e / total for e in exps]

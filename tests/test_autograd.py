@@ -92,3 +92,8 @@ def test_label_out_of_range_and_empty_input_are_refused():
         cross_entropy_values([0.0, 1.0], 2)
     with pytest.raises(ValueError, match="at least one logit"):
         softmax_values([])
+
+
+def test_softmax_values_with_nothing_allowed_gives_zeros_like_the_core():
+    probs = softmax_values([-math.inf, -math.inf])
+    assert [p.data for p in probs] == [0.0, 0.0]
