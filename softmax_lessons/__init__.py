@@ -32,7 +32,7 @@ __all__ = [
 _LAZY_SUBMODULES = {
     "accurate", "attention", "autograd", "calibration", "checks", "core", "exercises",
     "grading", "losses", "numerics", "online", "plots", "reference", "sampling",
-    "training", "widgets",
+    "training", "validation", "widgets",
 }
 
 

@@ -248,6 +248,18 @@ def softmax_log_domain(x: ArrayLike, axis: int = -1) -> np.ndarray:
 
     Taught in 02, as one of the methods whose accuracy the lesson measures.
 
+    Parameters
+    ----------
+    x : array_like
+        Logits; the input rules of :func:`softmax_lessons.core.log_softmax` apply.
+    axis : int, default -1
+        The class axis.
+
+    Returns
+    -------
+    ndarray
+        Probabilities, same shape and dtype rules as ``softmax``.
+
     Examples
     --------
     >>> softmax_log_domain([2.0, 1.0, 0.0]).round(3)
