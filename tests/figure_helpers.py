@@ -5,8 +5,10 @@ these helpers check that an updated figure shows what a figure drawn from scratc
 the new state shows, and that a blitted step changes only the artists it redraws.
 """
 
+import ipywidgets as widgets
 import matplotlib
 import matplotlib.colors
+import matplotlib.figure
 import matplotlib.image
 import matplotlib.legend
 import matplotlib.lines
@@ -76,3 +78,24 @@ def assert_only_moving_artists_change(figure_of, update, moving_of, state_a, sta
     before = [artist_data(a) for a in still]
     update(fig, state_b)
     assert [artist_data(a) for a in still] == before
+
+
+def image_of(box):
+    """The PNG bytes a LiveFigure view (the box's last child) shows now."""
+    view = box.children[-1]
+    image, errors = view.children
+    assert isinstance(image, widgets.Image) and isinstance(errors, widgets.Output)
+    return bytes(image.value)
+
+
+def count_new_figures(monkeypatch):
+    """Count every matplotlib Figure created from now on."""
+    created = []
+    original = matplotlib.figure.Figure.__init__
+
+    def counting(self, *args, **kwargs):
+        created.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "__init__", counting)
+    return created

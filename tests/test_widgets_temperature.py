@@ -11,6 +11,7 @@ import matplotlib.figure
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from figure_helpers import count_new_figures, image_of
 from numpy.testing import assert_allclose
 from scipy import special
 
@@ -153,25 +154,6 @@ def test_widgets_leave_no_figure_open():
 # --- the live figure: drawn once, updated in place ------------------------------------
 
 
-def image_of(box):
-    """The PNG bytes a LiveFigure view (the box's last child) shows now."""
-    view = box.children[-1]
-    image, errors = view.children
-    assert isinstance(image, widgets.Image) and isinstance(errors, widgets.Output)
-    return bytes(image.value)
-
-
-def count_new_figures(monkeypatch):
-    """Count every matplotlib Figure created from now on."""
-    created = []
-    original = matplotlib.figure.Figure.__init__
-
-    def counting(self, *args, **kwargs):
-        created.append(self)
-        original(self, *args, **kwargs)
-
-    monkeypatch.setattr(matplotlib.figure.Figure, "__init__", counting)
-    return created
 
 
 @pytest.mark.parametrize("explorer", [temperature_explorer, sampling_playground])
