@@ -125,7 +125,7 @@ def site(args: list[str]) -> None:
     """Build site/: one offline HTML page per lesson, with its figures and widget state."""
     ensure_venv("dev")
     os.chdir(ROOT)
-    os.execv(PYTHON, [str(PYTHON), "tools/build_site.py", *args])
+    os.execv(PYTHON, [str(PYTHON), "tools/site.py", *args])
 
 
 def workshop(args: list[str]) -> None:
@@ -139,13 +139,13 @@ def exercises(args: list[str]) -> None:
     """Regenerate exercises/ from solutions/; never replaces an exercise a learner edited."""
     ensure_venv(None)
     os.chdir(ROOT)
-    os.execv(PYTHON, [str(PYTHON), "-m", "softmax_lessons.exercises", "build", *args])
+    os.execv(PYTHON, [str(PYTHON), "-m", "tools.homework.build", "build", *args])
 
 
 def grade(args: list[str]) -> None:
     """Run a folder of submitted exercise notebooks and write a CSV of results."""
     ensure_venv(None)
-    os.execv(PYTHON, [str(PYTHON), "-m", "softmax_lessons.grading", *args])
+    os.execv(PYTHON, [str(PYTHON), "-m", "tools.homework.grading", *args])
 
 
 COMMANDS = {"lab": lab, "test": test, "bench": bench, "execute": execute, "site": site,

@@ -1,12 +1,11 @@
 """softmax_lessons: the helper package of the course "Softmax, from logits to attention".
 
-The maths lives in small modules named for what they hold and is re-exported
-here, so a lesson can write ``from softmax_lessons import softmax``. The plots
-and widgets import matplotlib and ipywidgets, which are slow to load, so they
-are imported only when a lesson asks for them: ``from softmax_lessons import plots``.
+The five functions every lesson uses are re-exported here, so a lesson can write
+``from softmax_lessons import softmax``. Everything else is imported from the
+module named for its topic: ``from softmax_lessons import sampling, plots``
+(CONTRIBUTING.md maps the modules). Plots and widgets load matplotlib and
+ipywidgets, so they are imported only where a lesson asks for them.
 """
-
-from importlib import import_module
 
 from .core import entropy, log_softmax, logsumexp, sigmoid, softmax, softmax_naive
 from .reference import log_softmax_exact, logsumexp_exact, softmax_exact, ulp_error
@@ -25,18 +24,3 @@ __all__ = [
     "softmax_naive",
     "ulp_error",
 ]
-
-# Every submodule is reachable as an attribute (``softmax_lessons.sampling``), but it
-# is imported only on first use (PEP 562): plots and widgets load matplotlib and
-# ipywidgets, which would make ``import softmax_lessons`` slow.
-_LAZY_SUBMODULES = {
-    "accurate", "attention", "autograd", "calibration", "checks", "core", "exercises",
-    "grading", "losses", "numerics", "online", "plots", "reference", "sampling",
-    "training", "validation", "widgets",
-}
-
-
-def __getattr__(name: str):
-    if name in _LAZY_SUBMODULES:
-        return import_module(f".{name}", __name__)
-    raise AttributeError(f"module 'softmax_lessons' has no attribute {name!r}")

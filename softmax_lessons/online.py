@@ -1,4 +1,4 @@
-"""Online and blockwise softmax, tiled attention, the Gumbel-max trick and sparsemax.
+"""Online and blockwise softmax, tiled attention, and sparsemax.
 
 Taught in 06. The softmax normaliser ``logsumexp(x)`` can be carried as a small
 *state*: the largest logit seen so far, ``m``, and the sum of ``exp(x_i - m)``
@@ -15,156 +15,36 @@ Everything here works along the last axis. An empty state is ``(-inf, 0)``: it
 is what a chunk with nothing allowed (all ``-inf``) gives, and merging it
 changes nothing.
 
-:class:`MemoryTally` counts the passes each method makes over the logits in
-memory, the quantity that decides speed for a large softmax.
+Each method can count its passes over memory with a
+:class:`softmax_lessons.speed.MemoryTally` (lesson 06's speed section).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .core import as_float_array
-from .validation import as_logits, check_int, check_rng, check_sampling_logits
+from .speed import MemoryTally, ensure_tally, output_pass
+from .validation import as_logits, check_int
 
 __all__ = [
-    "MemoryTally",
     "SoftmaxState",
-    "best_time",
     "block_states",
     "blockwise_softmax",
-    "gumbel_max_sample",
     "merge_states",
     "online_normaliser",
     "online_softmax",
-    "softmax_numpy_steps",
-    "softmax_two_pass",
     "sparsemax",
     "state_of",
     "tiled_attention",
 ]
 
 
-# ---------------------------------------------------------------------------
-# Counting passes over memory
-# ---------------------------------------------------------------------------
-
-
-@dataclass
-class MemoryTally:
-    """Count the full-size arrays a softmax reads from and writes to memory.
-
-    Taught in 06. Each call to `read` or `write` records one pass over an array
-    the size of the logits; ``passes`` is their total. A step that reads two
-    full-size arrays (``out - m`` reads ``out`` only: ``m`` is one number per row)
-    calls `read` once per array.
-
-    Examples
-    --------
-    >>> tally = MemoryTally()
-    >>> _ = softmax_two_pass(np.zeros((2, 3)), tally=tally)
-    >>> tally.reads, tally.writes, tally.passes
-    (3, 1, 4)
-    """
-
-    reads: int = 0
-    writes: int = 0
-    steps: list[str] = field(default_factory=list)
-
-    def read(self, what: str) -> None:
-        """Record one full pass reading `what`."""
-        self.reads += 1
-        self.steps.append(f"read {what}")
-
-    def write(self, what: str) -> None:
-        """Record one full pass writing `what`."""
-        self.writes += 1
-        self.steps.append(f"write {what}")
-
-    @property
-    def passes(self) -> int:
-        """Reads plus writes: how many times the logits' worth of memory is moved."""
-        return self.reads + self.writes
-
-
-def _tally(tally: MemoryTally | None) -> MemoryTally:
-    return tally if tally is not None else MemoryTally()
-
-
 _rows = as_logits  # logits with a non-empty last axis (shared with losses)
-
-
-def softmax_numpy_steps(x: ArrayLike, *, tally: MemoryTally | None = None) -> np.ndarray:
-    """Softmax by the same NumPy calls as :func:`softmax_lessons.core.softmax`, counted.
-
-    Taught in 06. Each NumPy call is its own loop over memory: max (read),
-    subtract (read, write), exp in place (read, write), sum (read), divide (read,
-    write). Eight passes, where ``np.exp`` alone makes two. Here the calls run on
-    the whole array at once; ``core.softmax`` makes the same calls block by block
-    (see ``core._blocks``), so its later passes find their block still in the cache.
-
-    Examples
-    --------
-    >>> tally = MemoryTally()
-    >>> softmax_numpy_steps([2.0, 1.0, 0.0], tally=tally).round(3)
-    array([0.665, 0.245, 0.09 ])
-    >>> tally.reads, tally.writes
-    (5, 3)
-    """
-    arr = _rows(x, "softmax_numpy_steps")
-    t = _tally(tally)
-    m = np.max(arr, axis=-1, keepdims=True)
-    t.read("x (max)")
-    m[m == -np.inf] = 0
-    out = np.subtract(arr, m)
-    t.read("x (subtract max)")
-    t.write("out")
-    np.exp(out, out=out)
-    t.read("out (exp)")
-    t.write("out")
-    total = np.sum(out, axis=-1, keepdims=True)
-    t.read("out (sum)")
-    total[total == 0] = 1
-    np.divide(out, total, out=out)
-    t.read("out (divide)")
-    t.write("out")
-    return out
-
-
-def softmax_two_pass(x: ArrayLike, *, tally: MemoryTally | None = None) -> np.ndarray:
-    """The classic safe softmax: a pass for the max, a pass for the sum, then the output.
-
-    Taught in 06. Written as a fused kernel would be (each loop does all its
-    arithmetic per element, keeping nothing full-size but the output): two passes
-    over the logits to find the normaliser, and a third that reads them again and
-    writes the probabilities. Three reads and one write.
-
-    Examples
-    --------
-    >>> softmax_two_pass([2.0, 1.0, 0.0]).round(3)
-    array([0.665, 0.245, 0.09 ])
-    """
-    arr = _rows(x, "softmax_two_pass")
-    t = _tally(tally)
-    m = np.max(arr, axis=-1, keepdims=True)
-    t.read("x (pass 1: max)")
-    m[m == -np.inf] = 0
-    total = np.sum(np.exp(arr - m), axis=-1, keepdims=True)
-    t.read("x (pass 2: sum of exp(x - max))")
-    return _output_pass(arr, m, total, t)
-
-
-def _output_pass(arr, m, total, t: MemoryTally) -> np.ndarray:
-    """The last pass shared by every method: read x, write exp(x - m) / total."""
-    t.read("x (output pass)")
-    t.write("probabilities")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        safe_total = np.where(total == 0, 1.0, total)
-        return np.exp(arr - np.where(np.isfinite(m), m, 0.0)) / safe_total
 
 
 # ---------------------------------------------------------------------------
@@ -308,10 +188,10 @@ def online_softmax(x: ArrayLike, *, tally: MemoryTally | None = None) -> np.ndar
     array([0.2447, 0.6652, 0.09  ])
     """
     arr = _rows(x, "online_softmax")
-    t = _tally(tally)
+    t = ensure_tally(tally)
     state = online_normaliser(arr)
     t.read("x (one pass: running max and rescaled sum)")
-    return _output_pass(arr, np.asarray(state.max)[..., None],
+    return output_pass(arr, np.asarray(state.max)[..., None],
                         np.asarray(state.total)[..., None], t)
 
 
@@ -360,7 +240,7 @@ def blockwise_softmax(
     array([0.644, 0.237, 0.087, 0.032])
     """
     arr = _rows(x, "blockwise_softmax")
-    t = _tally(tally)
+    t = ensure_tally(tally)
     states = block_states(arr, block_size)
     t.read("x (each chunk once, for its state)")
     order = list(range(len(states))) if order is None else [
@@ -374,7 +254,7 @@ def blockwise_softmax(
     state = SoftmaxState(np.full(arr.shape[:-1], -np.inf)[()], np.zeros(arr.shape[:-1])[()])
     for i in order:
         state = merge_states(state, states[i])
-    return _output_pass(arr, np.asarray(state.max)[..., None],
+    return output_pass(arr, np.asarray(state.max)[..., None],
                         np.asarray(state.total)[..., None], t)
 
 
@@ -451,46 +331,6 @@ def tiled_attention(
 # ---------------------------------------------------------------------------
 
 
-def gumbel_max_sample(
-    x: ArrayLike, rng: np.random.Generator, size: int | None = None
-) -> np.ndarray | int:
-    """Sample class indices from ``softmax(x)`` as ``argmax(x + Gumbel noise)``.
-
-    Taught in 06. Gumbel noise is ``-log(-log(U))`` for uniform ``U``. No softmax,
-    no normalisation and no cumulative sum are needed, and a masked logit
-    (``-inf``) is never chosen.
-
-    Parameters
-    ----------
-    x : array_like, shape (..., n)
-        Logits; one draw per row.
-    rng : numpy.random.Generator
-        The source of randomness (pass the lesson's seeded generator).
-    size : int, optional
-        Number of draws; the result then has shape ``(size,) + x.shape[:-1]``.
-
-    Raises
-    ------
-    ValueError
-        If a logit is NaN or ``+inf``, a row is all ``-inf`` (nothing to draw),
-        or `size` is not an integer >= 1; the same rule as
-        :func:`softmax_lessons.sampling.sample`.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> draws = gumbel_max_sample([2.0, 1.0, 0.0], rng, size=10_000)
-    >>> (np.bincount(draws, minlength=3) / 10_000).round(2)   # softmax: 0.665, 0.245, 0.090
-    array([0.66, 0.25, 0.09])
-    """
-    arr = check_sampling_logits(_rows(x, "gumbel_max_sample"))
-    check_rng(rng)
-    shape = arr.shape if size is None else (check_int(size, "size"), *arr.shape)
-    noise = rng.gumbel(size=shape)
-    draws = np.argmax(arr + noise, axis=-1)
-    return int(draws) if draws.ndim == 0 else draws
-
-
 def sparsemax(x: ArrayLike) -> np.ndarray:
     """Euclidean projection of the logits onto the simplex: like softmax, but with exact zeros.
 
@@ -524,28 +364,4 @@ def sparsemax(x: ArrayLike) -> np.ndarray:
     out = np.maximum(clean - tau, 0.0)
     return np.where(broken, np.nan, np.where(nothing, 0.0, out))
 
-
-# ---------------------------------------------------------------------------
-# Timing
-# ---------------------------------------------------------------------------
-
-
-def best_time(func: Callable[[], object], repeat: int = 5) -> float:
-    """The fastest of `repeat` runs of ``func()``, in seconds (the least disturbed run).
-
-    Taught in 06. Timings vary from run to run and machine to machine; compare
-    ratios measured together, never absolute numbers from elsewhere.
-
-    Examples
-    --------
-    >>> best_time(lambda: sum(range(100)), repeat=3) > 0
-    True
-    """
-    check_int(repeat, "repeat")
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
 

@@ -24,6 +24,7 @@ from numpy.typing import ArrayLike
 
 from .core import as_float_array, check_temperature, softmax
 from .validation import (
+    as_logits,
     check_distribution,
     check_int,
     check_rng,
@@ -41,6 +42,7 @@ __all__ = [
     "filter_top_p",
     "greedy",
     "greedy_decode",
+    "gumbel_max_sample",
     "sample",
     "sample_decode",
     "sampling_probabilities",
@@ -479,3 +481,43 @@ def sample_decode(
             sample(table[tokens[-1]], rng, temperature=temperature, top_k=top_k, top_p=top_p)
         )
     return tokens
+
+
+def gumbel_max_sample(
+    x: ArrayLike, rng: np.random.Generator, size: int | None = None
+) -> np.ndarray | int:
+    """Sample class indices from ``softmax(x)`` as ``argmax(x + Gumbel noise)``.
+
+    Taught in 06. Gumbel noise is ``-log(-log(U))`` for uniform ``U``. No softmax,
+    no normalisation and no cumulative sum are needed, and a masked logit
+    (``-inf``) is never chosen.
+
+    Parameters
+    ----------
+    x : array_like, shape (..., n)
+        Logits; one draw per row.
+    rng : numpy.random.Generator
+        The source of randomness (pass the lesson's seeded generator).
+    size : int, optional
+        Number of draws; the result then has shape ``(size,) + x.shape[:-1]``.
+
+    Raises
+    ------
+    ValueError
+        If a logit is NaN or ``+inf``, a row is all ``-inf`` (nothing to draw),
+        or `size` is not an integer >= 1; the same rule as
+        :func:`sample`.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> draws = gumbel_max_sample([2.0, 1.0, 0.0], rng, size=10_000)
+    >>> (np.bincount(draws, minlength=3) / 10_000).round(2)   # softmax: 0.665, 0.245, 0.090
+    array([0.66, 0.25, 0.09])
+    """
+    arr = check_sampling_logits(as_logits(x, "gumbel_max_sample"))
+    check_rng(rng)
+    shape = arr.shape if size is None else (check_int(size, "size"), *arr.shape)
+    noise = rng.gumbel(size=shape)
+    draws = np.argmax(arr + noise, axis=-1)
+    return int(draws) if draws.ndim == 0 else draws

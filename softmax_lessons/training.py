@@ -14,12 +14,14 @@ Two data sets use the same trainer:
   ``weights``, and training turns each row into the log-counts of what follows
   that character (up to a constant per row: shift invariance again).
 
-The training loop can show a progress bar from ``tqdm.auto``: a widget bar in
-JupyterLab, plain text when run in a terminal or headless.
+The trainer reports each step to an optional ``on_step(step, loss)`` callback;
+lesson 05 passes :func:`softmax_lessons.widgets.progress.progress_bar`, so the maths
+here needs nothing but NumPy.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -226,8 +228,7 @@ def train_softmax_regression(
     steps: int = 200,
     learning_rate: float = 0.5,
     use_bias: bool = True,
-    progress: bool = False,
-    description: str = "training",
+    on_step: Callable[[int, float], None] | None = None,
 ) -> TrainingResult:
     """Fit ``softmax(features @ weights + bias)`` to `labels` by full-batch gradient descent.
 
@@ -248,10 +249,10 @@ def train_softmax_regression(
     learning_rate : float, default 0.5
     use_bias : bool, default True
         Learn a bias per class (the bigram model has none).
-    progress : bool, default False
-        Show a ``tqdm.auto`` progress bar with the current loss.
-    description : str, default "training"
-        Label of the progress bar.
+    on_step : callable, optional
+        Called as ``on_step(step, loss)`` after the loss of each step is known,
+        for ``step = 0, 1, ..., steps`` (the last call carries the final loss);
+        lesson 05 passes a progress bar here.
 
     Returns
     -------
@@ -280,57 +281,18 @@ def train_softmax_regression(
     weights = np.zeros((x.shape[1], n_classes))
     bias = np.zeros(n_classes)
     losses = np.empty(steps + 1)
-    bar = _progress_bar(steps, description) if progress else None
     for step in range(steps + 1):
         logits = x @ weights + bias
         losses[step] = cross_entropy(logits, y)
+        if on_step is not None:
+            on_step(step, float(losses[step]))
         if step == steps:
             break
         grad_logits = cross_entropy_grad(logits, y)   # (p - y) / N
         weights -= learning_rate * (x.T @ grad_logits)
         if use_bias:
             bias -= learning_rate * grad_logits.sum(axis=0)
-        if bar is not None:
-            bar.update(1)
-            if step % 10 == 0:
-                bar.set_postfix(loss=f"{losses[step]:.4f}", refresh=False)
-    if bar is not None:
-        _finish_progress_bar(bar, losses[-1])
     return TrainingResult(weights=weights, bias=bias, losses=losses)
-
-
-# Steps done and the loss, no speed or elapsed time: a notebook stores the bar,
-# and a stored speed would change on every run.
-_PROGRESS_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt}{postfix}"
-
-
-def _progress_bar(steps: int, description: str):
-    """A tqdm bar: a widget in JupyterLab, text in a terminal (tqdm.auto decides).
-
-    In a notebook the widget is shown with a display id, so that
-    `_finish_progress_bar` can replace the plain-text copy stored beside it (read
-    by GitHub and other static viewers) with the finished bar instead of "0%".
-    """
-    from tqdm.auto import tqdm  # imported here: only the lesson's training cell needs it
-    from tqdm.notebook import tqdm as notebook_tqdm
-
-    if not (isinstance(tqdm, type) and issubclass(tqdm, notebook_tqdm)):
-        return tqdm(total=steps, desc=description, unit="step", bar_format=_PROGRESS_FORMAT)
-    from IPython.display import display
-
-    bar = tqdm(total=steps, desc=description, unit="step", bar_format=_PROGRESS_FORMAT,
-               display=False)
-    bar.display_handle = display(bar.container, display_id=True)
-    return bar
-
-
-def _finish_progress_bar(bar, final_loss: float) -> None:
-    """Show the final loss, close the bar, and refresh a notebook bar's stored text."""
-    bar.set_postfix(loss=f"{final_loss:.4f}")
-    bar.close()
-    handle = getattr(bar, "display_handle", None)
-    if handle is not None:
-        handle.update(bar.container)
 
 
 def decision_grid(

@@ -167,7 +167,7 @@ def test_static_pages_show_their_widgets_offline(lab_page, tmp_path):
 
     if not LESSONS:
         pytest.skip("no lessons yet")
-    spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
+    spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "site.py")
     build_site = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build_site)
     try:

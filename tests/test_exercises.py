@@ -1,4 +1,4 @@
-"""Tests for softmax_lessons.exercises and the committed solutions/ and exercises/ folders."""
+"""Tests for tools.homework.build and the committed solutions/ and exercises/ folders."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from nbclient import NotebookClient
 
 from softmax_lessons import checks
-from softmax_lessons.exercises import RECORD_NAME, build, main, make_exercise, strip_solutions
+from tools.homework.build import RECORD_NAME, build, main, make_exercise, strip_solutions
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -46,7 +46,7 @@ def test_committed_exercises_are_exactly_what_the_build_generates(tmp_path):
     for name in generated:
         assert (EXERCISES / name).read_bytes() == (tmp_path / name).read_bytes(), (
             f"exercises/{name} differs from what solutions/ generate: run `python -m "
-            "softmax_lessons.exercises build` (add --force if exercises/ was edited by hand)"
+            "tools.homework.build build` (add --force if exercises/ was edited by hand)"
         )
 
 

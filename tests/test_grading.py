@@ -1,4 +1,4 @@
-"""Tests for softmax_lessons.grading: a class of five submissions, one of each kind.
+"""Tests for tools.homework.grading: a class of five submissions, one of each kind.
 
 The folder holds a correct notebook, a partly wrong one, one whose kernel crashes
 halfway, one with an endless loop and one that is not JSON. The grader runs them
@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from softmax_lessons.grading import (
+from tools.homework.grading import (
     COLUMNS,
     GradeRow,
     expected_exercises,

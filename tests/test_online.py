@@ -11,21 +11,18 @@ from numpy.testing import assert_allclose
 
 from softmax_lessons.core import logsumexp, softmax
 from softmax_lessons.online import (
-    MemoryTally,
     SoftmaxState,
-    best_time,
     block_states,
     blockwise_softmax,
-    gumbel_max_sample,
     merge_states,
     online_normaliser,
     online_softmax,
-    softmax_numpy_steps,
-    softmax_two_pass,
     sparsemax,
     state_of,
     tiled_attention,
 )
+from softmax_lessons.sampling import gumbel_max_sample
+from softmax_lessons.speed import MemoryTally, best_time, softmax_numpy_steps, softmax_two_pass
 
 EPS = np.finfo(np.float64).eps
 FEW_ULP = 16 * EPS

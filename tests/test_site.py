@@ -25,7 +25,7 @@ CDN_HOSTS = ("cdnjs.cloudflare.com", "cdn.jsdelivr.net", "unpkg.com", "code.jque
 
 
 def load_builder():
-    spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
+    spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "site.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -18,6 +18,7 @@ from softmax_lessons.training import (
     make_blobs,
     train_softmax_regression,
 )
+from softmax_lessons.widgets.progress import progress_bar
 
 
 def test_blobs_are_seeded_balanced_and_around_their_centres():
@@ -101,7 +102,8 @@ def test_progress_bar_shows_steps_and_loss_as_text_when_headless(monkeypatch):
     original = tqdm.auto.tqdm
     monkeypatch.setattr(tqdm.auto, "tqdm", lambda **kw: original(file=stream, **kw))
     features, labels = make_blobs(np.random.default_rng(0), n_per_class=5)
-    train_softmax_regression(features, labels, steps=30, progress=True, description="blobs")
+    train_softmax_regression(features, labels, steps=30,
+                             on_step=progress_bar(30, "blobs"))
     text = stream.getvalue()
     assert "blobs" in text and "30/30" in text and "loss=" in text
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from softmax_lessons.training import make_blobs, train_softmax_regression
+from softmax_lessons.widgets.progress import progress_bar
 
 LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "05_cross_entropy_and_gradients.ipynb"
 SPEED_OR_TIME = re.compile(r"/s\b|\d\d:\d\d|\?")
@@ -18,8 +19,8 @@ def _train_with(monkeypatch, bar_class, steps=30):
 
     monkeypatch.setattr(tqdm.auto, "tqdm", bar_class)
     features, labels = make_blobs(np.random.default_rng(0), n_per_class=5)
-    return train_softmax_regression(features, labels, steps=steps, progress=True,
-                                    description="blobs")
+    return train_softmax_regression(features, labels, steps=steps,
+                                    on_step=progress_bar(steps, "blobs"))
 
 
 def test_text_bar_shows_steps_and_loss_but_no_speed_or_elapsed_time(monkeypatch):
@@ -61,7 +62,7 @@ def test_notebook_bar_refreshes_its_stored_text_with_the_finished_bar(monkeypatc
 def test_lesson_05_stores_a_finished_bar_without_speed():
     cells = json.loads(LESSON.read_text())["cells"]
     bars = [out for cell in cells if cell["cell_type"] == "code"
-            and "progress=True" in "".join(cell["source"]) for out in cell["outputs"]]
+            and "progress_bar(" in "".join(cell["source"]) for out in cell["outputs"]]
     assert len(bars) == 1
     text = "".join(bars[0]["data"]["text/plain"])
     assert "100%" in text and "300/300" in text and "loss=" in text

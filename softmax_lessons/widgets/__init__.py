@@ -15,3 +15,4 @@ from .temperature import *  # noqa: F403
 from .attention import *  # noqa: F403
 from .training import *  # noqa: F403
 from .beyond import *  # noqa: F403
+from .progress import *  # noqa: F403

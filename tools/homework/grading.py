@@ -2,7 +2,7 @@
 
 For instructors::
 
-    python -m softmax_lessons.grading SUBMISSIONS_DIR --out grades.csv --timeout 60
+    python -m tools.homework.grading SUBMISSIONS_DIR --out grades.csv --timeout 60
 
 `SUBMISSIONS_DIR` holds one folder per student with their notebooks, named as in
 ``exercises/`` (``alice/01_definition.ipynb``; deeper folders are fine); a notebook
@@ -38,7 +38,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from .checks import EXERCISES, LOG_ENV_VAR
+from softmax_lessons.checks import EXERCISES, LOG_ENV_VAR
 
 __all__ = [
     "COLUMNS",
@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 COLUMNS = ["student", "notebook", "exercise", "title", "result", "status", "message"]
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the course folder, holding softmax_lessons/
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class GradeRow:
         return "passed" if self.status == "passed" else "failed"
 
     def as_dict(self) -> dict[str, str]:
-        title = EXERCISES.get(self.exercise, "")
+        title = EXERCISES[self.exercise].title if self.exercise in EXERCISES else ""
         return {
             "student": self.student,
             "notebook": self.notebook,
@@ -320,7 +320,7 @@ def write_csv(rows: list[GradeRow], out: str | Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m softmax_lessons.grading",
+        prog="python -m tools.homework.grading",
         description="Run submitted exercise notebooks and write one CSV row per student "
         "and exercise.",
     )

@@ -1,7 +1,7 @@
 """Build the course's static pages into ``site/``: one HTML page per lesson, and an index.
 
-    python tools/build_site.py            # or: python3 course.py site
-    python tools/build_site.py --out /tmp/site
+    python tools/site.py            # or: python3 course.py site
+    python tools/site.py --out /tmp/site
 
 Each page is made from the committed notebook as it is stored (outputs, figures and
 widget state; nothing is re-run), so every widget shows at its initial setting without

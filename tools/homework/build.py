@@ -2,9 +2,9 @@
 
 Used by course authors and instructors (lessons 01-06 each have one exercise notebook)::
 
-    python -m softmax_lessons.exercises build            # solutions/ -> exercises/
-    python -m softmax_lessons.exercises build --force    # also replace edited exercises
-    python -m softmax_lessons.exercises build --out DIR  # a fresh set somewhere else
+    python -m tools.homework.build build            # solutions/ -> exercises/
+    python -m tools.homework.build build --force    # also replace edited exercises
+    python -m tools.homework.build build --out DIR  # a fresh set somewhere else
 
 The source is ``solutions/NN_name.ipynb``. Solution regions are marked as nbgrader
 marks them, so an nbgrader course can take the sources as they are::
@@ -172,9 +172,9 @@ class BuildReport:
                 f"skipped (edited since they were generated; your work in them is kept): "
                 f"{', '.join(self.skipped)}",
                 "  To get a fresh copy under another name, build into another folder:",
-                "    python -m softmax_lessons.exercises build --out exercises_fresh",
+                "    python -m tools.homework.build build --out exercises_fresh",
                 f"  To replace the edited notebooks in {out}/ (the edits are lost):",
-                "    python -m softmax_lessons.exercises build --force",
+                "    python -m tools.homework.build build --force",
             ]
         return "\n".join(lines)
 
@@ -236,7 +236,7 @@ def build(
         hashes[name] = _digest(text)
     new_record = {
         "about": "hashes of the exercise notebooks as generated from solutions/ by "
-        "`python -m softmax_lessons.exercises build`; a notebook whose hash differs "
+        "`python -m tools.homework.build build`; a notebook whose hash differs "
         "was edited and is never overwritten without --force",
         "files": dict(sorted(hashes.items())),
     }
@@ -246,7 +246,7 @@ def build(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m softmax_lessons.exercises",
+        prog="python -m tools.homework.build",
         description="Generate the exercise notebooks from the solution notebooks.",
     )
     commands = parser.add_subparsers(dest="command", required=True)

@@ -1,0 +1,223 @@
+"""What every checker shares: running a diagnosis, the one line it prints, the registry.
+
+A checker is a *diagnosis*: a function that calls the learner's function on inputs
+chosen to expose the course's common mistakes, raises :class:`Mistake` with a
+message naming the symptom (never the answer), and returns a short sentence when
+every test passes. The :func:`checker` decorator registers it under its exercise id
+and title (written once, there) and turns it into the function the exercise
+notebook calls, which prints one line:
+
+- ``✓ Exercise 01.1 passed: ...`` when every test passes;
+- ``✗ Exercise 01.1: ...`` naming the symptom;
+- ``Exercise 01.1: not attempted yet ...`` while the function still raises
+  ``NotImplementedError``, so an untouched notebook runs to the end.
+
+A checker also appends its result as one JSON line to the file named by the
+environment variable ``SOFTMAX_LESSONS_CHECK_LOG`` when it is set.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import os
+import warnings
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+LOG_ENV_VAR = "SOFTMAX_LESSONS_CHECK_LOG"
+
+
+NOT_ATTEMPTED = (
+    "not attempted yet (replace `raise NotImplementedError()` with your code, "
+    "then run this cell again)"
+)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What a checker found: ``status`` is "passed", "failed", "error" or "not attempted"."""
+
+    exercise: str
+    status: str
+    message: str
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    def _ipython_display_(self) -> None:
+        """Show nothing in Jupyter: the checker has already printed its line."""
+
+    def line(self) -> str:
+        """The one line a checker prints."""
+        if self.status == "passed":
+            return f"✓ Exercise {self.exercise} passed: {self.message}"
+        if self.status == "not attempted":
+            return f"Exercise {self.exercise}: {self.message}"
+        return f"✗ Exercise {self.exercise}: {self.message}"
+
+
+class Mistake(Exception):
+    """Raised inside a diagnosis with the message to show the learner."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One checked exercise: its id (lesson.number), its title, and its diagnosis."""
+
+    id: str
+    title: str
+    diagnose: Callable[[Callable], str]
+
+
+#: Every exercise that has a checker, by id, in the order the lessons define them.
+#: Pen-and-paper exercises share the numbering but have no checker.
+EXERCISES: dict[str, Exercise] = {}
+
+
+def checker(exercise: str, title: str) -> Callable[[Callable[[Callable], str]], Callable]:
+    """Register a diagnosis as exercise `exercise` and return the checker that runs it.
+
+    The checker keeps the diagnosis's name and docstring, and the diagnosis itself
+    stays reachable as ``check.exercise.diagnose``.
+    """
+    if exercise in EXERCISES:
+        raise ValueError(f"exercise {exercise} already has a checker")
+
+    def register(diagnose: Callable[[Callable], str]) -> Callable:
+        entry = Exercise(exercise, title, diagnose)
+        EXERCISES[exercise] = entry
+
+        @functools.wraps(diagnose)
+        def check(fn: Callable) -> CheckResult:
+            return run_check(exercise, diagnose, fn)
+
+        check.exercise = entry
+        return check
+
+    return register
+
+
+# ---------------------------------------------------------------------------
+# Running a diagnosis: the part every checker shares
+# ---------------------------------------------------------------------------
+
+
+def run_check(exercise: str, diagnose: Callable[[Callable], str], fn: Callable) -> CheckResult:
+    """Run ``diagnose(fn)``, print one line, log it for the grader, return the result.
+
+    Warnings raised by the learner's code (overflow in exp, log of 0) are silenced:
+    the checker reports their symptom in words instead.
+    """
+    if not callable(fn):
+        result = CheckResult(
+            exercise, "failed", f"expected a function, got {type(fn).__name__}; pass its name"
+        )
+    else:
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                result = CheckResult(exercise, "passed", diagnose(fn))
+        except NotImplementedError:
+            result = CheckResult(exercise, "not attempted", NOT_ATTEMPTED)
+        except Mistake as mistake:
+            result = CheckResult(exercise, "failed", str(mistake))
+        except Exception as exc:  # the learner's code raised: report it, do not crash
+            result = CheckResult(
+                exercise,
+                "error",
+                f"your function raised {type(exc).__name__}: {exc}".rstrip(": ")
+                + "; run it on a small input to see where",
+            )
+    print(result.line())
+    _log(result)
+    return result
+
+
+def _log(result: CheckResult) -> None:
+    path = os.environ.get(LOG_ENV_VAR)
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(asdict(result)) + "\n")
+
+
+def call_on_copies(fn: Callable, *args):
+    """Call the learner's function on copies, so an in-place change cannot spoil a test."""
+    return fn(*copy.deepcopy(args))
+
+
+def result_array(result, what: str, shape: tuple[int, ...] | None = None) -> np.ndarray:
+    """The learner's result as a float array of the expected shape, or a Mistake."""
+    if result is None:
+        raise Mistake(f"your function returned None: did you forget `return` for the {what}?")
+    try:
+        arr = np.asarray(result, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise Mistake(
+            f"expected the {what} as numbers, got {type(result).__name__}"
+        ) from None
+    if shape is not None and arr.shape != shape:
+        raise Mistake(f"expected the {what} with shape {shape}, got shape {arr.shape}")
+    return arr
+
+
+def fmt_logits(values) -> str:
+    """Logits for a message: (1000, 1001, 999)."""
+    return "(" + ", ".join(f"{float(v):g}" for v in np.ravel(values)) + ")"
+
+
+def close(a: np.ndarray, b: np.ndarray, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=False))
+
+
+def not_finite(arr: np.ndarray) -> str | None:
+    """'NaN' or 'inf' if `arr` holds one, else None."""
+    if np.isnan(arr).any():
+        return "NaN"
+    if np.isinf(arr).any():
+        return "inf"
+    return None
+
+
+def off_by(got: np.ndarray, want: np.ndarray, on: str) -> Mistake:
+    """A generic 'wrong values' mistake that says how far off, not what the answer is."""
+    err = float(np.max(np.abs(got - want)))
+    return Mistake(
+        f"on {on} your result is off by up to {err:.3g}; compare with the lesson's formula"
+    )
+
+
+def rows_sum_to_one(p: np.ndarray, axis_name: str, on: str) -> None:
+    """Raise the wrong-axis or not-normalised mistake for a batch of distributions."""
+    rows = p.sum(axis=-1)
+    if np.allclose(rows, 1):
+        return
+    if p.ndim == 2 and np.allclose(p.sum(axis=0), 1):
+        raise Mistake(
+            f"on {on} each column sums to 1 but the rows do not: softmax over the wrong axis; "
+            f"normalise each {axis_name} along the last axis (axis=-1), not along axis 0"
+        )
+    if np.isclose(p.sum(), 1):
+        raise Mistake(
+            f"on {on} the whole array sums to 1, not each {axis_name}: sum along axis=-1 "
+            "with keepdims=True instead of over everything"
+        )
+    raise Mistake(
+        f"on {on} each {axis_name} should sum to 1, but the sums are {np.round(rows, 3).tolist()}"
+    )
+
+
+#: Small logits every lesson's checker starts with.
+SMALL_LOGITS = [2.0, 1.0, 0.0]
+
+
+def no_max_shift(x, what: str) -> Mistake:
+    """The mistake of exponentiating without subtracting the maximum first."""
+    return Mistake(
+        f"fine on small logits, but {what} on {fmt_logits(x)}: exp overflows or underflows "
+        "without a shift; subtract the maximum before exponentiating"
+    )

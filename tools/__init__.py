@@ -1,0 +1,1 @@
+"""Instructor and author tooling, run through course.py; not installed for learners."""

@@ -1,0 +1,1 @@
+"""Homework tooling: exercises built from solutions, and grading (the `homework` extra)."""
