@@ -1,6 +1,6 @@
 """Compare figures by what they show: shared by the tests of the lessons' update functions.
 
-An explorer updates one figure in place (softmax_lessons.widgets.common.LiveFigure);
+An explorer updates one figure in place (softmax_lessons.widgets.live.LiveFigure);
 these helpers check that an updated figure shows what a figure drawn from scratch at
 the new state shows, and that a blitted step changes only the artists it redraws.
 """
@@ -99,3 +99,8 @@ def count_new_figures(monkeypatch):
 
     monkeypatch.setattr(matplotlib.figure.Figure, "__init__", counting)
     return created
+
+
+def legend_texts(ax):
+    """The texts of `ax`'s legend, in order."""
+    return [t.get_text() for t in ax.get_legend().get_texts()]

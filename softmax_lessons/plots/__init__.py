@@ -9,9 +9,10 @@ One module per lesson topic; everything is re-exported here, so a lesson writes
 
 # ruff: noqa: I001 (lesson order, not alphabetical order)
 from .style import *  # noqa: F403
-from .definition import *  # noqa: F403
-from .stability import *  # noqa: F403
-from .temperature import *  # noqa: F403
+from .softmax import *  # noqa: F403
+from .numerics import *  # noqa: F403
+from .sampling import *  # noqa: F403
+from .calibration import *  # noqa: F403
 from .attention import *  # noqa: F403
-from .training import *  # noqa: F403
-from .beyond import *  # noqa: F403
+from .losses import *  # noqa: F403
+from .online import *  # noqa: F403

@@ -1,7 +1,7 @@
 """Figures for lesson 04 Attention and masking.
 
 Each function draws numbers it is given (computed by :mod:`softmax_lessons.attention`
-or a widget's ``*_state`` function) and returns its axes or figure; none does maths
+or a lesson scene) and returns its axes or figure; none does maths
 of its own, so the explorers and the static figures beside them always agree.
 """
 
@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..scenes.attention import AttentionScene, SaturationScene
 from .style import OKABE_ITO, new_axes, use_course_style
 
 __all__ = [
@@ -140,39 +141,39 @@ def update_attention_heatmap(
     return ax
 
 
-def _attention_title(state: dict) -> str:
-    masks = [name for name, on in (("causal", state["causal"]), ("padding", state["padding"]))
+def _attention_title(scene: AttentionScene) -> str:
+    masks = [name for name, on in (("causal", scene.causal), ("padding", scene.padding))
              if on]
-    return (f"masks: {' + '.join(masks) or 'none'}, scale x{state['scale']:.2f}: "
+    return (f"masks: {' + '.join(masks) or 'none'}, scale x{scene.scale:.2f}: "
             f"weights (grey x = masked)")
 
 
-def attention_figure(state: dict) -> plt.Figure:
+def attention_figure(scene: AttentionScene) -> plt.Figure:
     """The attention explorer's figure, from
-    :func:`softmax_lessons.widgets.attention.attention_state`. Taught in 04."""
+    :func:`softmax_lessons.scenes.attention.attention_scene`. Taught in 04."""
     use_course_style()
     fig, ax = plt.subplots(figsize=(5.6, 4.4))
-    attention_heatmap(state["weights"], list(state["tokens"]), list(state["tokens"]),
-                      mask=state["mask"], ax=ax, title=_attention_title(state))
+    attention_heatmap(scene.weights, list(scene.tokens), list(scene.tokens),
+                      mask=scene.mask, ax=ax, title=_attention_title(scene))
     return fig
 
 
-def update_attention_figure(fig: plt.Figure, state: dict) -> plt.Figure:
-    """Redraw an :func:`attention_figure` in place for a new `state` (the explorer's controls).
+def update_attention_figure(fig: plt.Figure, scene: AttentionScene) -> plt.Figure:
+    """Redraw an :func:`attention_figure` in place for a new `scene` (the explorer's controls).
 
     Taught in 04.
 
     Examples
     --------
-    >>> from softmax_lessons.widgets.attention import attention_state
-    >>> fig = attention_figure(attention_state())
-    >>> fig = update_attention_figure(fig, attention_state(causal=False, padding=False))
+    >>> from softmax_lessons.scenes.attention import attention_scene
+    >>> fig = attention_figure(attention_scene())
+    >>> fig = update_attention_figure(fig, attention_scene(causal=False, padding=False))
     >>> [t.get_text() for t in fig.axes[0].texts].count("x")
     0
     >>> plt.close("all")
     """
-    update_attention_heatmap(fig.axes[0], state["weights"], mask=state["mask"],
-                             title=_attention_title(state))
+    update_attention_heatmap(fig.axes[0], scene.weights, mask=scene.mask,
+                             title=_attention_title(scene))
     return fig
 
 
@@ -185,8 +186,8 @@ def attention_figure_moving(fig: plt.Figure) -> list:
 
     Examples
     --------
-    >>> from softmax_lessons.widgets.attention import attention_state
-    >>> len(attention_figure_moving(attention_figure(attention_state())))  # 36 + 18 + 2
+    >>> from softmax_lessons.scenes.attention import attention_scene
+    >>> len(attention_figure_moving(attention_figure(attention_scene())))  # 36 + 18 + 2
     56
     >>> plt.close("all")
     """
@@ -239,41 +240,41 @@ def convex_hull_plot(
     return ax
 
 
-def _saturation_title(state: dict) -> str:
-    return f"one query, d = {state['d']}"
+def _saturation_title(scene: SaturationScene) -> str:
+    return f"one query, d = {scene.d}"
 
 
-def saturation_figure(state: dict) -> plt.Figure:
+def saturation_figure(scene: SaturationScene) -> plt.Figure:
     """The d-slider explorer: one row of weights with and without 1/sqrt(d), and entropy vs d.
 
-    Taught in 04. `state` comes from
-    :func:`softmax_lessons.widgets.attention.saturation_state`.
+    Taught in 04. `scene` comes from
+    :func:`softmax_lessons.scenes.attention.saturation_scene`.
     """
     use_course_style()
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
-    keys = np.arange(state["weights_scaled"].size)
-    left.bar(keys - 0.2, state["weights_scaled"], width=0.4, color=OKABE_ITO["blue"],
+    keys = np.arange(scene.weights_scaled.size)
+    left.bar(keys - 0.2, scene.weights_scaled, width=0.4, color=OKABE_ITO["blue"],
              edgecolor="black", label="scores / sqrt(d)")
-    left.bar(keys + 0.2, state["weights_unscaled"], width=0.4, color=OKABE_ITO["orange"],
+    left.bar(keys + 0.2, scene.weights_unscaled, width=0.4, color=OKABE_ITO["orange"],
              edgecolor="black", hatch="//", label="raw scores q . k")
     left.set_ylim(0, 1.05)
     left.set_xticks(keys, [str(k) for k in keys])
     left.set_xlabel("key")
     left.set_ylabel("weight (probability)")
-    left.set_title(_saturation_title(state))
+    left.set_title(_saturation_title(scene))
     left.legend(loc="upper right", fontsize=8)
-    curve = state["curve"]
+    curve = scene.curve
     right.plot(curve["dims"], curve["entropy_scaled"], color=OKABE_ITO["blue"], marker="o",
                label="scores / sqrt(d)")
     right.plot(curve["dims"], curve["entropy_unscaled"], color=OKABE_ITO["orange"], marker="s",
                linestyle="--", label="raw scores q . k")
     right.axhline(curve["max_entropy"], color="black", linestyle=":", linewidth=1,
                   label=f"log2({keys.size}) = {curve['max_entropy']:.0f} bits (uniform)")
-    right.plot([state["d"]], [state["mean_entropy_scaled"]], marker="D", markersize=10,
+    right.plot([scene.d], [scene.mean_entropy_scaled], marker="D", markersize=10,
                color=OKABE_ITO["blue"], markeredgecolor="black", linestyle="none")
-    right.plot([state["d"]], [state["mean_entropy_unscaled"]], marker="D", markersize=10,
+    right.plot([scene.d], [scene.mean_entropy_unscaled], marker="D", markersize=10,
                color=OKABE_ITO["orange"], markeredgecolor="black", linestyle="none")
-    right.axvline(state["d"], color="grey", linewidth=1)
+    right.axvline(scene.d, color="grey", linewidth=1)
     right.set_xscale("log", base=2)
     right.set_ylim(-0.1, curve["max_entropy"] * 1.15)
     right.set_xlabel("key dimension d (log scale)")
@@ -283,38 +284,38 @@ def saturation_figure(state: dict) -> plt.Figure:
     return fig
 
 
-def update_saturation_figure(fig: plt.Figure, state: dict) -> plt.Figure:
-    """Redraw a :func:`saturation_figure` in place for a new `state` (the d-slider).
+def update_saturation_figure(fig: plt.Figure, scene: SaturationScene) -> plt.Figure:
+    """Redraw a :func:`saturation_figure` in place for a new `scene` (the d-slider).
 
     Taught in 04. The two rows of bars, the title, both curves (whose points include
     d), the diamonds and the vertical line at d move; axes and limits stay as drawn.
 
     Examples
     --------
-    >>> from softmax_lessons.widgets.attention import saturation_state
-    >>> fig = saturation_figure(saturation_state(64))
-    >>> fig = update_saturation_figure(fig, saturation_state(100))
+    >>> from softmax_lessons.scenes.attention import saturation_scene
+    >>> fig = saturation_figure(saturation_scene(64))
+    >>> fig = update_saturation_figure(fig, saturation_scene(100))
     >>> fig.axes[0].get_title(), list(fig.axes[1].lines[-1].get_xdata())
     ('one query, d = 100', [100, 100])
     >>> plt.close("all")
     """
     left, right = fig.axes
     scaled_bars, unscaled_bars = left.containers
-    for bars, weights in ((scaled_bars, state["weights_scaled"]),
-                          (unscaled_bars, state["weights_unscaled"])):
+    for bars, weights in ((scaled_bars, scene.weights_scaled),
+                          (unscaled_bars, scene.weights_unscaled)):
         if len(bars) != len(weights):
             raise ValueError(f"the figure has {len(bars)} keys but the state has "
                              f"{len(weights)}; draw a new figure for a different n_keys")
         for bar, weight in zip(bars, weights, strict=True):
             bar.set_height(weight)
-    left.set_title(_saturation_title(state))
-    curve = state["curve"]
+    left.set_title(_saturation_title(scene))
+    curve = scene.curve
     scaled, unscaled, _, marker_scaled, marker_unscaled, at_d = right.lines
     scaled.set_data(curve["dims"], curve["entropy_scaled"])
     unscaled.set_data(curve["dims"], curve["entropy_unscaled"])
-    marker_scaled.set_data([state["d"]], [state["mean_entropy_scaled"]])
-    marker_unscaled.set_data([state["d"]], [state["mean_entropy_unscaled"]])
-    at_d.set_xdata([state["d"], state["d"]])
+    marker_scaled.set_data([scene.d], [scene.mean_entropy_scaled])
+    marker_unscaled.set_data([scene.d], [scene.mean_entropy_unscaled])
+    at_d.set_xdata([scene.d, scene.d])
     return fig
 
 
@@ -326,8 +327,8 @@ def saturation_figure_moving(fig: plt.Figure) -> list:
 
     Examples
     --------
-    >>> from softmax_lessons.widgets.attention import saturation_state
-    >>> len(saturation_figure_moving(saturation_figure(saturation_state())))  # 16 bars + 1 + 5
+    >>> from softmax_lessons.scenes.attention import saturation_scene
+    >>> len(saturation_figure_moving(saturation_figure(saturation_scene())))  # 16 bars + 1 + 5
     22
     >>> plt.close("all")
     """

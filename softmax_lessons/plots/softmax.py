@@ -1,7 +1,7 @@
 """Figures for lesson 01 Definition: from scores to probabilities.
 
 Each function draws numbers it is given (computed by :mod:`softmax_lessons.core`
-or by a widget's ``*_state`` function) and returns its axes; none does maths of
+or by a lesson scene) and returns its axes; none does maths of
 its own, so the explorer and the static figures beside it always agree.
 """
 
@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..scenes.softmax import DefinitionScene
 from .style import (
     LINESTYLES,
     MARKERS,
@@ -22,9 +23,9 @@ from .style import (
 )
 
 
-def _explorer_title(state: dict) -> str:
-    return (f"argmax: {state['argmax_label']}, sum: {state['total']:.3f}\n"
-            f"entropy: {state['entropy_bits']:.3f} of {state['entropy_max_bits']:.3f} bits")
+def _explorer_title(scene: DefinitionScene) -> str:
+    return (f"argmax: {scene.argmax_label}, sum: {scene.total:.3f}\n"
+            f"entropy: {scene.entropy_bits:.3f} of {scene.entropy_max_bits:.3f} bits")
 
 
 __all__ = [
@@ -37,59 +38,54 @@ __all__ = [
 ]
 
 
-def explorer_bars(state: dict, *, ax: plt.Axes | None = None) -> plt.Axes:
+def explorer_bars(scene: DefinitionScene, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Draw what the lesson-01 explorer shows: the probabilities, argmax hatched.
 
-    Taught in 01. `state` is the dict of
-    :func:`softmax_lessons.widgets.definition.definition_state`; the title carries
+    Taught in 01. `scene` comes from
+    :func:`softmax_lessons.scenes.softmax.definition_scene`; the title carries
     the argmax, the entropy in bits and the sum.
 
     Examples
     --------
-    >>> state = {"p": np.array([0.7, 0.2, 0.1]), "labels": ["a", "b", "c"], "argmax": 0,
-    ...          "argmax_label": "a", "entropy_bits": 1.157, "entropy_max_bits": 1.585,
-    ...          "total": 1.0}
-    >>> ax = explorer_bars(state)
+    >>> from softmax_lessons.scenes.softmax import definition_scene
+    >>> ax = explorer_bars(definition_scene([2.0, 1.0, 0.0], ["a", "b", "c"]))
     >>> ax.get_title()
-    'argmax: a, sum: 1.000\\nentropy: 1.157 of 1.585 bits'
+    'argmax: a, sum: 1.000\\nentropy: 1.201 of 1.585 bits'
     >>> plt.close("all")
     """
-    ax = probability_bars(state["p"], list(state["labels"]), ax=ax, title=_explorer_title(state),
-                          highlight=state["argmax"])
+    ax = probability_bars(scene.p, list(scene.labels), ax=ax, title=_explorer_title(scene),
+                          highlight=scene.argmax)
     ax.set_xlabel("class (argmax hatched)")
     return ax
 
 
-def update_explorer_bars(ax: plt.Axes, state: dict) -> plt.Axes:
-    """Change the bars drawn by :func:`explorer_bars` to show a new `state`, in place.
+def update_explorer_bars(ax: plt.Axes, scene: DefinitionScene) -> plt.Axes:
+    """Change the bars drawn by :func:`explorer_bars` to show a new `scene`, in place.
 
     Taught in 01. The lesson-01 explorer draws its figure once and calls this on
     every slider step: new heights, printed values, hatched argmax and title, with
-    no new figure. The result carries the same data as ``explorer_bars(state)``.
+    no new figure. The result carries the same data as ``explorer_bars(scene)``.
 
     Raises
     ------
     ValueError
-        If `state` has a different number of classes than the bars on `ax`.
+        If `scene` has a different number of classes than the bars on `ax`.
 
     Examples
     --------
-    >>> state = {"p": np.array([0.7, 0.2, 0.1]), "labels": ["a", "b", "c"], "argmax": 0,
-    ...          "argmax_label": "a", "entropy_bits": 1.157, "entropy_max_bits": 1.585,
-    ...          "total": 1.0}
-    >>> ax = explorer_bars(state)
-    >>> new = dict(state, p=np.array([0.1, 0.3, 0.6]), argmax=2, argmax_label="c")
-    >>> ax = update_explorer_bars(ax, new)
-    >>> [round(float(b.get_height()), 1) for b in ax.patches], ax.patches[2].get_hatch()
-    ([0.1, 0.3, 0.6], '//')
+    >>> from softmax_lessons.scenes.softmax import definition_scene
+    >>> ax = explorer_bars(definition_scene([2.0, 1.0, 0.0], ["a", "b", "c"]))
+    >>> ax = update_explorer_bars(ax, definition_scene([0.0, 1.0, 2.0], ["a", "b", "c"]))
+    >>> [round(float(b.get_height()), 2) for b in ax.patches], ax.patches[2].get_hatch()
+    ([0.09, 0.24, 0.67], '//')
     >>> plt.close("all")
     """
     labels = [t.get_text() for t in ax.get_xticklabels()]
-    if labels and labels != list(state["labels"]):
-        raise ValueError(f"these axes show classes {labels}, got {list(state['labels'])}; "
+    if labels and labels != list(scene.labels):
+        raise ValueError(f"these axes show classes {labels}, got {list(scene.labels)}; "
                          "draw a new figure with explorer_bars for other classes")
-    return update_probability_bars(ax, state["p"], title=_explorer_title(state),
-                                    highlight=state["argmax"])
+    return update_probability_bars(ax, scene.p, title=_explorer_title(scene),
+                                    highlight=scene.argmax)
 
 
 def logits_and_probabilities(

@@ -1,7 +1,7 @@
 """Figures for lesson 02 Numerical stability and log-sum-exp.
 
 Each function draws numbers it is given (computed by :mod:`softmax_lessons.numerics`
-or by :func:`softmax_lessons.widgets.stability.stability_state`) and returns its
+or by :func:`softmax_lessons.scenes.numerics.stability_scene`) and returns its
 axes; none does maths of its own, so the explorer and the static figures agree.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..scenes.numerics import StabilityScene
 from .style import (
     LINESTYLES,
     MARKERS,
@@ -35,30 +36,28 @@ _DTYPE_STYLE = {
 }
 
 
-def stability_columns(state: dict, *, axes: np.ndarray | None = None) -> np.ndarray:
+def stability_columns(scene: StabilityScene, *, axes: np.ndarray | None = None) -> np.ndarray:
     """Naive and stable softmax side by side; a NaN is drawn as a grey cross-hatched bar.
 
-    Taught in 02. `state` is the dict of
-    :func:`softmax_lessons.widgets.stability.stability_state`. Both titles name
+    Taught in 02. `scene` comes from
+    :func:`softmax_lessons.scenes.numerics.stability_scene`. Both titles name
     the dtype and the offset, so a stack of rows says which setting each row shows.
 
     Examples
     --------
-    >>> state = {"labels": ["a", "b"], "naive_p": np.array([np.nan, 0.5]),
-    ...          "naive_nan": np.array([True, False]), "stable_p": np.array([0.5, 0.5]),
-    ...          "dtype": "float64", "offset": 1000.0, "naive_status": "NaN: ..."}
-    >>> left, right = stability_columns(state)
+    >>> from softmax_lessons.scenes.numerics import stability_scene
+    >>> left, right = stability_columns(stability_scene(1000.0, base=[0.0, 1.0], labels="ab"))
     >>> [t.get_text() for t in left.texts]
-    ['NaN', '0.500']
+    ['NaN', 'NaN']
     >>> plt.close("all")
     """
     if axes is None:
         use_course_style()
         _, axes = plt.subplots(1, 2, figsize=(8, 3), sharey=True)
     left, right = axes
-    labels = list(state["labels"])
-    naive = np.asarray(state["naive_p"], dtype=float)
-    nan = np.asarray(state["naive_nan"], dtype=bool)
+    labels = list(scene.labels)
+    naive = np.asarray(scene.naive_p, dtype=float)
+    nan = np.asarray(scene.naive_nan, dtype=bool)
     bars = left.bar(labels, np.where(nan, 1.0, naive), color=OKABE_ITO["vermillion"],
                     edgecolor="black")
     for bar in bars:
@@ -67,16 +66,16 @@ def stability_columns(state: dict, *, axes: np.ndarray | None = None) -> np.ndar
     left.set_ylim(0, 1.08)
     left.set_ylabel("probability")
     left.set_xlabel("class")
-    naive_title, stable_title = _titles(state)
+    naive_title, stable_title = _titles(scene)
     left.set_title(naive_title)
-    probability_bars(state["stable_p"], labels, ax=right, title=stable_title)
+    probability_bars(scene.stable_p, labels, ax=right, title=stable_title)
     right.set_xlabel("class")
     return axes
 
 
-def _titles(state: dict) -> tuple[str, str]:
+def _titles(scene: StabilityScene) -> tuple[str, str]:
     """The two panel titles: the method, then the dtype and the offset, so stacked rows differ."""
-    setting = f"{state['dtype']}, offset {state['offset']:g}"
+    setting = f"{scene.dtype}, offset {scene.offset:g}"
     return f"naive exp(x) / sum exp(x)\n{setting}", f"stable: shift by max(x)\n{setting}"
 
 
@@ -100,41 +99,38 @@ def _show_naive_column(ax: plt.Axes, naive: np.ndarray, nan: np.ndarray) -> None
                      fontweight="normal", bbox=None)
 
 
-def update_stability_columns(axes: np.ndarray, state: dict) -> np.ndarray:
-    """Change the two panels drawn by :func:`stability_columns` to show a new `state`.
+def update_stability_columns(axes: np.ndarray, scene: StabilityScene) -> np.ndarray:
+    """Change the two panels drawn by :func:`stability_columns` to show a new `scene`.
 
     Taught in 02. The lesson-02 explorer draws its figure once and calls this on
     every step of its offset slider or dtype buttons: new bars, NaN marks, values
     and titles, with no new figure. The result carries the same data as
-    ``stability_columns(state)``.
+    ``stability_columns(scene)``.
 
     Raises
     ------
     ValueError
-        If `state` has a different number of classes than the bars on `axes`.
+        If `scene` has a different number of classes than the bars on `axes`.
 
     Examples
     --------
-    >>> nan = {"labels": ["a", "b"], "naive_p": np.array([np.nan, 0.5]),
-    ...        "naive_nan": np.array([True, False]), "stable_p": np.array([0.5, 0.5]),
-    ...        "dtype": "float64", "offset": 1000.0}
-    >>> axes = stability_columns(nan)
-    >>> fine = dict(nan, naive_p=np.array([0.25, 0.75]), naive_nan=np.array([False, False]),
-    ...             stable_p=np.array([0.25, 0.75]), dtype="float32", offset=-3.0)
+    >>> from softmax_lessons.scenes.numerics import stability_scene
+    >>> axes = stability_columns(stability_scene(1000.0, base=[0.0, 1.0], labels="ab"))
+    >>> fine = stability_scene(-3.0, "float32", base=[0.0, 1.0], labels="ab")
     >>> left, right = update_stability_columns(axes, fine)
     >>> [t.get_text() for t in left.texts], right.get_title().splitlines()
-    (['0.250', '0.750'], ['stable: shift by max(x)', 'float32, offset -3'])
+    (['0.269', '0.731'], ['stable: shift by max(x)', 'float32, offset -3'])
     >>> plt.close("all")
     """
     left, right = axes
-    naive = np.asarray(state["naive_p"], dtype=float)
+    naive = np.asarray(scene.naive_p, dtype=float)
     if len(left.patches) != naive.size:
         raise ValueError(f"these axes show {len(left.patches)} classes, got {naive.size}; "
                          "draw a new figure with stability_columns for another number of classes")
-    _show_naive_column(left, naive, np.asarray(state["naive_nan"], dtype=bool))
-    naive_title, stable_title = _titles(state)
+    _show_naive_column(left, naive, np.asarray(scene.naive_nan, dtype=bool))
+    naive_title, stable_title = _titles(scene)
     left.set_title(naive_title)
-    update_probability_bars(right, state["stable_p"], title=stable_title)
+    update_probability_bars(right, scene.stable_p, title=stable_title)
     return axes
 
 

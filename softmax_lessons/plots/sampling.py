@@ -1,7 +1,7 @@
-"""Figures for lesson 03 Temperature, sampling and calibration.
+"""Figures for lesson 03 Temperature and sampling.
 
 Each function draws numbers it is given (computed by :mod:`softmax_lessons.sampling`,
-:mod:`softmax_lessons.calibration` or a widget's ``*_state`` function) and returns
+or a scene of :mod:`softmax_lessons.scenes.sampling`) and returns
 its axes or figure; none does maths of its own, so the explorers and the static
 figures beside them always agree.
 """
@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import to_rgb
-from matplotlib.patches import Patch
 from numpy.typing import ArrayLike
 
+from ..scenes.sampling import SamplingScene, TemperatureScene
 from .style import OKABE_ITO, new_axes, probability_bars, update_probability_bars, use_course_style
 
 __all__ = [
-    "calibration_figure",
     "entropy_curve",
-    "reliability_diagram",
     "sampling_counts",
     "sampling_figure",
     "sampling_figure_moving",
@@ -107,48 +104,48 @@ def update_entropy_curve(
     return ax
 
 
-def _temperature_title(state: dict) -> str:
-    return (f"T = {state['temperature']:.2f}: H = {state['entropy_bits']:.2f} bits, "
-            f"H/Hmax = {state['entropy_ratio']:.2f}")
+def _temperature_title(scene: TemperatureScene) -> str:
+    return (f"T = {scene.temperature:.2f}: H = {scene.entropy_bits:.2f} bits, "
+            f"H/Hmax = {scene.entropy_ratio:.2f}")
 
 
-def temperature_figure(state: dict) -> plt.Figure:
+def temperature_figure(scene: TemperatureScene) -> plt.Figure:
     """The temperature explorer: bars of ``softmax(x / T)`` and the marker on the entropy curve.
 
-    Taught in 03. `state` comes from
-    :func:`softmax_lessons.widgets.temperature.temperature_state`.
+    Taught in 03. `scene` comes from
+    :func:`softmax_lessons.scenes.sampling.temperature_scene`.
     """
     use_course_style()
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.3))
-    probability_bars(state["p"], list(state["labels"]), ax=left, title=_temperature_title(state),
-                     highlight=state["argmax"])
+    probability_bars(scene.p, list(scene.labels), ax=left, title=_temperature_title(scene),
+                     highlight=scene.argmax)
     left.set_xlabel("next token (argmax hatched)")
-    entropy_curve(state["curve_t"], state["curve_h"], state["entropy_max_bits"],
-                  marker=(state["temperature"], state["entropy_bits"]), ax=right)
+    entropy_curve(scene.curve_t, scene.curve_h, scene.entropy_max_bits,
+                  marker=(scene.temperature, scene.entropy_bits), ax=right)
     return fig
 
 
-def update_temperature_figure(fig: plt.Figure, state: dict) -> plt.Figure:
-    """Redraw a :func:`temperature_figure` in place for a new `state` (the explorer's slider).
+def update_temperature_figure(fig: plt.Figure, scene: TemperatureScene) -> plt.Figure:
+    """Redraw a :func:`temperature_figure` in place for a new `scene` (the explorer's slider).
 
     Taught in 03. Bars, their value labels, the hatched argmax, the title and the
     marker on the entropy curve change; nothing is created, so a slider step is cheap.
 
     Examples
     --------
-    >>> from softmax_lessons.widgets.temperature import temperature_state
-    >>> fig = temperature_figure(temperature_state([2.0, 1.0, 0.0], 1.0, ["a", "b", "c"]))
-    >>> fig = update_temperature_figure(fig, temperature_state([2.0, 1.0, 0.0], 0.5,
+    >>> from softmax_lessons.scenes.sampling import temperature_scene
+    >>> fig = temperature_figure(temperature_scene([2.0, 1.0, 0.0], 1.0, ["a", "b", "c"]))
+    >>> fig = update_temperature_figure(fig, temperature_scene([2.0, 1.0, 0.0], 0.5,
     ...                                                        ["a", "b", "c"]))
     >>> [round(float(b.get_height()), 3) for b in fig.axes[0].patches]
     [0.867, 0.117, 0.016]
     >>> plt.close("all")
     """
     left, right = fig.axes
-    update_probability_bars(left, state["p"], _temperature_title(state),
-                             highlight=state["argmax"])
-    update_entropy_curve(right, state["curve_t"], state["curve_h"],
-                         marker=(state["temperature"], state["entropy_bits"]))
+    update_probability_bars(left, scene.p, _temperature_title(scene),
+                             highlight=scene.argmax)
+    update_entropy_curve(right, scene.curve_t, scene.curve_h,
+                         marker=(scene.temperature, scene.entropy_bits))
     return fig
 
 
@@ -161,8 +158,8 @@ def temperature_figure_moving(fig: plt.Figure) -> list:
 
     Examples
     --------
-    >>> from softmax_lessons.widgets.temperature import temperature_state
-    >>> len(temperature_figure_moving(temperature_figure(temperature_state())))  # 5 + 5 + 3
+    >>> from softmax_lessons.scenes.sampling import temperature_scene
+    >>> len(temperature_figure_moving(temperature_figure(temperature_scene())))  # 5 + 5 + 3
     13
     >>> plt.close("all")
     """
@@ -305,38 +302,38 @@ def update_sampling_counts(
     return ax
 
 
-def _sampling_title(state: dict) -> str:
-    return (f"{state['n_draws']} draws, T = {state['temperature']:.2f}, "
-            f"top-k = {state['top_k']}, top-p = {state['top_p']:.2f}")
+def _sampling_title(scene: SamplingScene) -> str:
+    return (f"{scene.n_draws} draws, T = {scene.temperature:.2f}, "
+            f"top-k = {scene.top_k}, top-p = {scene.top_p:.2f}")
 
 
-def sampling_figure(state: dict) -> plt.Figure:
+def sampling_figure(scene: SamplingScene) -> plt.Figure:
     """The sampling playground's figure, from
-    :func:`softmax_lessons.widgets.temperature.sampling_state`. Taught in 03."""
+    :func:`softmax_lessons.scenes.sampling.sampling_scene`. Taught in 03."""
     use_course_style()
     fig, ax = plt.subplots(figsize=(6.4, 3.4))
-    sampling_counts(list(state["labels"]), state["frequencies"], state["p"], state["model_p"],
-                    ax=ax, title=_sampling_title(state))
+    sampling_counts(list(scene.labels), scene.frequencies, scene.p, scene.model_p,
+                    ax=ax, title=_sampling_title(scene))
     return fig
 
 
-def update_sampling_figure(fig: plt.Figure, state: dict) -> plt.Figure:
-    """Redraw a :func:`sampling_figure` in place for a new `state` (the playground's sliders).
+def update_sampling_figure(fig: plt.Figure, scene: SamplingScene) -> plt.Figure:
+    """Redraw a :func:`sampling_figure` in place for a new `scene` (the playground's sliders).
 
     Taught in 03.
 
     Examples
     --------
-    >>> from softmax_lessons.widgets.temperature import sampling_state
-    >>> fig = sampling_figure(sampling_state(n_draws=100))
-    >>> fig = update_sampling_figure(fig, sampling_state(n_draws=200))
+    >>> from softmax_lessons.scenes.sampling import sampling_scene
+    >>> fig = sampling_figure(sampling_scene(n_draws=100))
+    >>> fig = update_sampling_figure(fig, sampling_scene(n_draws=200))
     >>> fig.axes[0].get_title()
     '200 draws, T = 1.00, top-k = 5, top-p = 1.00'
     >>> plt.close("all")
     """
     (ax,) = fig.axes
-    update_sampling_counts(ax, state["frequencies"], state["p"], state["model_p"],
-                           title=_sampling_title(state))
+    update_sampling_counts(ax, scene.frequencies, scene.p, scene.model_p,
+                           title=_sampling_title(scene))
     return fig
 
 
@@ -347,79 +344,10 @@ def sampling_figure_moving(fig: plt.Figure) -> list:
 
     Examples
     --------
-    >>> from softmax_lessons.widgets.temperature import sampling_state
-    >>> len(sampling_figure_moving(sampling_figure(sampling_state())))
+    >>> from softmax_lessons.scenes.sampling import sampling_scene
+    >>> len(sampling_figure_moving(sampling_figure(sampling_scene())))
     8
     >>> plt.close("all")
     """
     (ax,) = fig.axes
     return [*ax.patches, *ax.lines, ax.title]
-
-
-def reliability_diagram(
-    bins: dict,
-    *,
-    ax: plt.Axes | None = None,
-    title: str = "reliability diagram",
-    few: int = 20,
-) -> plt.Axes:
-    """Accuracy per confidence bin (bars) against the diagonal of perfect calibration.
-
-    Taught in 03. `bins` comes from
-    :func:`softmax_lessons.calibration.reliability_bins`; empty bins are left out.
-    Bars below the diagonal mean over-confidence; the diamonds show each bin's
-    mean confidence. Every bar is labelled with its number of examples, and a bin
-    with fewer than `few` examples is drawn pale and hatched: its accuracy rests on
-    a handful of examples and should not be read like the others.
-
-    Examples
-    --------
-    >>> bins = {"edges": np.array([0, 0.5, 1]), "count": np.array([0, 4]),
-    ...         "accuracy": np.array([np.nan, 0.5]), "confidence": np.array([np.nan, 0.74])}
-    >>> ax = reliability_diagram(bins)
-    >>> [round(float(b.get_height()), 2) for b in ax.patches], [t.get_text() for t in ax.texts]
-    ([0.5], ['n=4'])
-    >>> plt.close("all")
-    """
-    ax = new_axes(ax)
-    edges = np.asarray(bins["edges"], dtype=float)
-    count = np.asarray(bins["count"])
-    used = count > 0
-    centres = (edges[:-1] + edges[1:]) / 2
-    width = np.diff(edges)
-    bars = ax.bar(centres[used], np.asarray(bins["accuracy"])[used], width=width[used] * 0.9,
-                  color=OKABE_ITO["blue"], edgecolor="black")
-    for bar, centre, n in zip(bars, centres[used], count[used], strict=True):
-        if n < few:
-            bar.set_facecolor((*to_rgb(OKABE_ITO["blue"]), 0.3))
-            bar.set_hatch("..")
-        ax.text(centre, 0.02, f"n={n}", rotation=90, ha="center", va="bottom", fontsize=7)
-    ax.plot(centres[used], np.asarray(bins["confidence"])[used], marker="D", linestyle="none",
-            color=OKABE_ITO["orange"], markeredgecolor="black", label="mean confidence in the bin")
-    ax.plot([0, 1], [0, 1], color="black", linestyle="--", label="perfect calibration")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.set_xlabel("confidence (largest probability)")
-    ax.set_ylabel("accuracy (fraction correct)")
-    ax.set_title(title)
-    # The bars' legend entry is drawn by hand: matplotlib would copy the first bar,
-    # which may be a pale one.
-    handles = [Patch(facecolor=OKABE_ITO["blue"], edgecolor="black", label="accuracy in the bin"),
-               *ax.get_legend_handles_labels()[0]]
-    if np.any(used & (count < few)):
-        handles.append(Patch(facecolor=(*to_rgb(OKABE_ITO["blue"]), 0.3), edgecolor="black",
-                             hatch="..", label=f"fewer than {few} examples"))
-    ax.legend(handles=handles, loc="upper left", fontsize=8)
-    return ax
-
-
-def calibration_figure(before: dict, after: dict, ece_before: float, ece_after: float,
-                       temperature: float) -> plt.Figure:
-    """Reliability diagrams side by side: raw logits, then divided by the fitted T. Taught in 03.
-    """
-    use_course_style()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True)
-    reliability_diagram(before, ax=left, title=f"before: T = 1, ECE = {ece_before:.3f}")
-    reliability_diagram(after, ax=right,
-                        title=f"after: T = {temperature:.2f}, ECE = {ece_after:.3f}")
-    return fig

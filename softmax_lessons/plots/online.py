@@ -1,7 +1,7 @@
 """Figures for lesson 06 Beyond: online and blockwise softmax.
 
 Each function draws numbers it is given (computed by :mod:`softmax_lessons.online`
-or a widget's ``*_state`` function) and returns its axes; none does maths of its own.
+or a lesson scene) and returns its axes; none does maths of its own.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.patches import Patch
 from numpy.typing import ArrayLike
 
+from ..scenes.online import BlockwiseScene
 from .style import OKABE_ITO, new_axes, use_course_style
 
 __all__ = [
@@ -80,40 +81,40 @@ _MERGED = {"color": OKABE_ITO["blue"], "hatch": ""}
 _PENDING = {"color": OKABE_ITO["sky"], "hatch": "//"}
 
 
-def _blockwise_lines(state: dict) -> dict:
+def _blockwise_lines(scene: BlockwiseScene) -> dict:
     """Where the chunk maxima, the chunk borders and the merged max go (NaN breaks a line)."""
-    blocks = state["blocks"]
+    blocks = scene.blocks
     maxima_x = [v for start, stop in blocks for v in (start - 0.45, stop - 0.55, np.nan)]
-    maxima_y = [v for m in state["block_max"] for v in (m, m, np.nan)]
+    maxima_y = [v for m in scene.block_max for v in (m, m, np.nan)]
     borders_x = [v for start, _ in blocks[1:] for v in (start - 0.5, start - 0.5, np.nan)]
     borders_y = [v for _ in blocks[1:] for v in (0.0, 1.0, np.nan)]
-    merged_y = state["merged_max"] if state["merged_blocks"] else np.nan
+    merged_y = scene.merged_max if scene.merged_blocks else np.nan
     return {"maxima": (maxima_x, maxima_y), "borders": (borders_x, borders_y),
             "merged": ([0.0, 1.0], [merged_y, merged_y])}
 
 
-def _style_blockwise_bars(bars, state: dict) -> None:
-    merged = set(state["merged_blocks"])
-    for b, (start, stop) in enumerate(state["blocks"]):
+def _style_blockwise_bars(bars, scene: BlockwiseScene) -> None:
+    merged = set(scene.merged_blocks)
+    for b, (start, stop) in enumerate(scene.blocks):
         look = _MERGED if b in merged else _PENDING
         for bar in bars[start:stop]:
             bar.set_facecolor(look["color"])
             bar.set_hatch(look["hatch"])
 
 
-def blockwise_panel(state: dict, *, ax: plt.Axes | None = None) -> plt.Axes:
+def blockwise_panel(scene: BlockwiseScene, *, ax: plt.Axes | None = None) -> plt.Axes:
     """The logits in chunks: merged chunks solid, pending ones hatched, each chunk's max marked.
 
-    Taught in 06. `state` is the dict of
-    :func:`softmax_lessons.widgets.beyond.blockwise_state`. Dotted lines separate the
+    Taught in 06. `scene` comes from
+    :func:`softmax_lessons.scenes.online.blockwise_scene`. Dotted lines separate the
     chunks; a dashed line marks the max of the merged state once a chunk is merged.
     The legend always lists all four kinds of mark.
     """
     ax = new_axes(ax, figsize=(8, 3.6))
-    x = state["x"]
-    lines = _blockwise_lines(state)
+    x = scene.x
+    lines = _blockwise_lines(scene)
     bars = ax.bar(np.arange(x.size), x, width=0.85, edgecolor="black")
-    _style_blockwise_bars(bars, state)
+    _style_blockwise_bars(bars, scene)
     ax.plot(*lines["maxima"], color="black", linewidth=2.5, label="max of each chunk")
     ax.plot(*lines["borders"], color="grey", linewidth=0.8, linestyle=":",
             transform=ax.get_xaxis_transform())
@@ -123,7 +124,7 @@ def blockwise_panel(state: dict, *, ax: plt.Axes | None = None) -> plt.Axes:
     ax.set_xlim(-0.6, x.size - 0.4)
     ax.set_xlabel("position of the logit")
     ax.set_ylabel("logit (no units)")
-    ax.set_title(state["summary"], fontsize=9)
+    ax.set_title(scene.summary, fontsize=9)
     maxima, _, merged_max, _ = ax.lines
     handles = [Patch(facecolor=_MERGED["color"], edgecolor="black", label="merged chunk"),
                Patch(facecolor=_PENDING["color"], edgecolor="black", hatch=_PENDING["hatch"],
@@ -134,34 +135,34 @@ def blockwise_panel(state: dict, *, ax: plt.Axes | None = None) -> plt.Axes:
     return ax
 
 
-def update_blockwise_panel(ax: plt.Axes, state: dict) -> plt.Axes:
-    """Show a new `state` (same logits) on a panel drawn by :func:`blockwise_panel`.
+def update_blockwise_panel(ax: plt.Axes, scene: BlockwiseScene) -> plt.Axes:
+    """Show a new `scene` (same logits) on a panel drawn by :func:`blockwise_panel`.
 
     Taught in 06: the explorer calls this on every step instead of drawing a new
     figure. Bars change colour and hatch, the chunk maxima, chunk borders and merged
-    max move; afterwards the panel carries what a fresh ``blockwise_panel(state)``
+    max move; afterwards the panel carries what a fresh ``blockwise_panel(scene)``
     would draw.
 
     Examples
     --------
-    >>> from softmax_lessons.widgets.beyond import blockwise_state
-    >>> ax = blockwise_panel(blockwise_state(block_size=6, n_merged=0))
-    >>> ax = update_blockwise_panel(ax, blockwise_state(block_size=12, n_merged=1))
+    >>> from softmax_lessons.scenes.online import blockwise_scene
+    >>> ax = blockwise_panel(blockwise_scene(block_size=6, n_merged=0))
+    >>> ax = update_blockwise_panel(ax, blockwise_scene(block_size=12, n_merged=1))
     >>> [bar.get_hatch() for bar in ax.patches[11:13]]
     ['', '//']
     >>> plt.close("all")
     """
     bars = ax.containers[0]
-    if len(bars) != state["x"].size:
+    if len(bars) != scene.x.size:
         raise ValueError(f"the panel shows {len(bars)} logits, the state has "
-                         f"{state['x'].size}; draw a new blockwise_panel for other logits")
-    _style_blockwise_bars(bars, state)
-    lines = _blockwise_lines(state)
+                         f"{scene.x.size}; draw a new blockwise_panel for other logits")
+    _style_blockwise_bars(bars, scene)
+    lines = _blockwise_lines(scene)
     maxima, borders, merged_max, _ = ax.lines
     maxima.set_data(*lines["maxima"])
     borders.set_data(*lines["borders"])
     merged_max.set_data(*lines["merged"])
-    ax.set_title(state["summary"], fontsize=9)
+    ax.set_title(scene.summary, fontsize=9)
     return ax
 
 

@@ -1,48 +1,60 @@
-"""Tests for the lesson-02 figures: they draw exactly the numbers they are given."""
+"""Tests for the figures of lesson 02: they draw exactly the numbers they are given."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
 from softmax_lessons.numerics import exp_limits, naive_breakdown
-from softmax_lessons.plots.stability import (
+from softmax_lessons.plots.numerics import (
     exp_limits_chart,
     nan_fraction_vs_offset,
     stability_columns,
     ulp_sweep,
     update_stability_columns,
 )
-from softmax_lessons.widgets.stability import stability_state
+from softmax_lessons.scenes.numerics import stability_scene
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+def _panel_data(ax):
+    """What a reader sees on one panel: bars, colours, hatches, labels and their style, title."""
+    return {
+        "heights": [bar.get_height() for bar in ax.patches],
+        "facecolors": [tuple(bar.get_facecolor()) for bar in ax.patches],
+        "hatches": [bar.get_hatch() for bar in ax.patches],
+        "texts": [(t.get_text(), tuple(t.xy), tuple(t.get_position()), t.get_verticalalignment(),
+                   t.get_fontsize(), t.get_fontweight(), t.get_bbox_patch() is not None)
+                  for t in ax.texts],
+        "title": ax.get_title(),
+        "ylim": ax.get_ylim(),
+    }
+
+
+def _pixels(fig):
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
 
 
 def test_columns_draw_nan_as_labelled_hatched_bars_and_stable_as_probabilities():
-    state = stability_state()
+    state = stability_scene()
     left, right = stability_columns(state)
     assert all(bar.get_hatch() == "xx" for bar in left.patches)
     assert [t.get_text() for t in left.texts] == ["NaN", "NaN", "NaN"]
-    assert_allclose([b.get_height() for b in right.patches], state["stable_p"])
+    assert_allclose([b.get_height() for b in right.patches], state.stable_p)
 
 
 def test_columns_draw_naive_values_when_they_are_fine():
-    state = stability_state(offset=0.0)
+    state = stability_scene(offset=0.0)
     left, _ = stability_columns(state)
-    assert_allclose([b.get_height() for b in left.patches], state["naive_p"])
+    assert_allclose([b.get_height() for b in left.patches], state.naive_p)
     assert not any(bar.get_hatch() for bar in left.patches)
 
 
 def test_column_titles_name_the_dtype_and_the_offset_of_their_row():
     # Lesson 02 stacks three settings; each row must say which one it shows.
-    left, right = stability_columns(stability_state(offset=12.0, dtype="float16"))
+    left, right = stability_columns(stability_scene(offset=12.0, dtype="float16"))
     assert left.get_title().splitlines() == ["naive exp(x) / sum exp(x)", "float16, offset 12"]
     assert right.get_title().splitlines() == ["stable: shift by max(x)", "float16, offset 12"]
-    update_stability_columns((left, right), stability_state(offset=-1000.0))
+    update_stability_columns((left, right), stability_scene(offset=-1000.0))
     assert left.get_title().endswith("float64, offset -1000")
     assert right.get_title().endswith("float64, offset -1000")
 
@@ -93,20 +105,6 @@ def test_ulp_sweep_refuses_a_dtype_with_no_records():
                   "float16")
 
 
-def _panel_data(ax):
-    """What a reader sees on one panel: bars, colours, hatches, labels and their style, title."""
-    return {
-        "heights": [bar.get_height() for bar in ax.patches],
-        "facecolors": [tuple(bar.get_facecolor()) for bar in ax.patches],
-        "hatches": [bar.get_hatch() for bar in ax.patches],
-        "texts": [(t.get_text(), tuple(t.xy), tuple(t.get_position()), t.get_verticalalignment(),
-                   t.get_fontsize(), t.get_fontweight(), t.get_bbox_patch() is not None)
-                  for t in ax.texts],
-        "title": ax.get_title(),
-        "ylim": ax.get_ylim(),
-    }
-
-
 @pytest.mark.parametrize(("a", "b"), [
     ({"offset": 1000.0}, {"offset": 0.0}),                      # all NaN -> all fine
     ({"offset": 0.0}, {"offset": 1000.0}),                      # all fine -> all NaN
@@ -115,28 +113,23 @@ def _panel_data(ax):
     ({"offset": -800.0, "dtype": "float32"}, {"offset": 3.0, "dtype": "float32"}),
 ])
 def test_updating_the_columns_matches_a_figure_drawn_from_scratch(a, b):
-    state_a, state_b = stability_state(**a), stability_state(**b)
+    state_a, state_b = stability_scene(**a), stability_scene(**b)
     updated = update_stability_columns(stability_columns(state_a), state_b)
     scratch = stability_columns(state_b)
     for got, want in zip(updated, scratch, strict=True):
         assert _panel_data(got) == _panel_data(want)
-    assert_allclose([bar.get_height() for bar in updated[1].patches], state_b["stable_p"],
+    assert_allclose([bar.get_height() for bar in updated[1].patches], state_b.stable_p,
                     rtol=1e-6)
 
 
 def test_updating_the_columns_refuses_another_number_of_classes():
-    axes = stability_columns(stability_state())
+    axes = stability_columns(stability_scene())
     with pytest.raises(ValueError, match="these axes show 3 classes, got 2"):
-        update_stability_columns(axes, stability_state(base=[0.0, 1.0], labels=["a", "b"]))
-
-
-def _pixels(fig):
-    fig.canvas.draw()
-    return np.asarray(fig.canvas.buffer_rgba()).copy()
+        update_stability_columns(axes, stability_scene(base=[0.0, 1.0], labels=["a", "b"]))
 
 
 def test_updated_columns_render_to_the_same_pixels_as_columns_drawn_from_scratch():
-    updated = update_stability_columns(stability_columns(stability_state()),
-                                       stability_state(offset=3.0, dtype="float16"))
-    scratch = stability_columns(stability_state(offset=3.0, dtype="float16"))
+    updated = update_stability_columns(stability_columns(stability_scene()),
+                                       stability_scene(offset=3.0, dtype="float16"))
+    scratch = stability_columns(stability_scene(offset=3.0, dtype="float16"))
     assert np.array_equal(_pixels(updated[0].figure), _pixels(scratch[0].figure))

@@ -1,9 +1,9 @@
 """Pieces every explorer uses, and the lesson-00 check that widgets work.
 
 Each explorer is a function that returns a widget. What it draws is decided by a
-pure ``*_state`` function (numbers in, a dict of what to draw out), which the
-tests call without a browser; the widget only wires sliders to that function and
-to a plot function from :mod:`softmax_lessons.plots`.
+scene function of :mod:`softmax_lessons.scenes`, which the tests call without a
+browser; the widget only wires sliders to that scene and to a plot function from
+:mod:`softmax_lessons.plots`.
 
 A figure that follows a slider is a :class:`LiveFigure`: drawn once by the plot
 function, then updated in place (new bar heights, new line data) and shown as an
@@ -24,9 +24,9 @@ import PIL.Image
 from IPython.display import display
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from ..core import softmax
+from ..scenes.softmax import start_here_scene
 
-__all__ = ["LiveFigure", "redraw", "start_here_check", "start_here_state"]
+__all__ = ["LiveFigure", "redraw", "start_here_check", "start_here_scene"]
 
 
 def redraw(output: widgets.Output, draw) -> None:
@@ -155,19 +155,6 @@ class LiveFigure:
                 raise
 
 
-def start_here_state(value: float) -> dict:
-    """What the lesson-00 check widget shows for a slider `value`: softmax of (value, 0).
-
-    Examples
-    --------
-    >>> state = start_here_state(0.0)
-    >>> state["p"].round(3).tolist(), state["message"]
-    ([0.5, 0.5], 'softmax(0.0, 0) = (0.500, 0.500)')
-    """
-    p = softmax([float(value), 0.0])
-    return {"p": p, "message": f"softmax({float(value):.1f}, 0) = ({p[0]:.3f}, {p[1]:.3f})"}
-
-
 def start_here_check() -> widgets.VBox:
     """A slider and a line of text that follows it: proof that widgets work in this browser."""
     slider = widgets.FloatSlider(value=0.0, min=-5.0, max=5.0, step=0.5,
@@ -175,7 +162,7 @@ def start_here_check() -> widgets.VBox:
     label = widgets.HTML()
 
     def update(change=None) -> None:
-        label.value = f"<code>{start_here_state(slider.value)['message']}</code>"
+        label.value = f"<code>{start_here_scene(slider.value).message}</code>"
 
     slider.observe(update, names="value")
     update()

@@ -1,7 +1,7 @@
 """Figures for lesson 05 Cross-entropy and gradients.
 
 Each function draws numbers it is given (computed by :mod:`softmax_lessons.losses`,
-:mod:`softmax_lessons.training` or a widget's ``*_state`` function) and returns
+:mod:`softmax_lessons.training` or a lesson scene) and returns
 its axes; none does maths of its own, so the explorer and the static figures
 beside it always agree.
 """
@@ -15,6 +15,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from numpy.typing import ArrayLike
 
+from ..scenes.losses import CrossEntropyScene
 from .style import COLOURS, MARKERS, OKABE_ITO, new_axes, use_course_style
 
 __all__ = [
@@ -176,39 +177,39 @@ def update_gradient_bars(ax: plt.Axes, p: ArrayLike, y: ArrayLike) -> plt.Axes:
     return ax
 
 
-def _cross_entropy_title(state: dict) -> str:
-    return f"true class: {state['labels'][state['label']]}; gradient of the loss: p - y"
+def _cross_entropy_title(scene: CrossEntropyScene) -> str:
+    return f"true class: {scene.labels[scene.label]}; gradient of the loss: p - y"
 
 
-def cross_entropy_panels(state: dict, *, axes: np.ndarray | None = None) -> np.ndarray:
+def cross_entropy_panels(scene: CrossEntropyScene, *, axes: np.ndarray | None = None) -> np.ndarray:
     """The lesson-05 explorer's figure: loss against the true logit, and ``p``, ``y``, ``p - y``.
 
-    Taught in 05. `state` is the dict of
-    :func:`softmax_lessons.widgets.training.cross_entropy_state`.
+    Taught in 05. `scene` comes from
+    :func:`softmax_lessons.scenes.losses.cross_entropy_scene`.
     """
     if axes is None:
         use_course_style()
         _, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     left, right = axes
-    loss_vs_true_logit(state["grid"], state["grid_losses"],
-                       current=(state["x"][state["label"]], state["loss"]), ax=left)
-    gradient_bars(state["p"], state["y"], state["labels"], ax=right)
-    right.set_title(_cross_entropy_title(state))
+    loss_vs_true_logit(scene.grid, scene.grid_losses,
+                       current=(scene.x[scene.label], scene.loss), ax=left)
+    gradient_bars(scene.p, scene.y, scene.labels, ax=right)
+    right.set_title(_cross_entropy_title(scene))
     return axes
 
 
-def update_cross_entropy_panels(axes: np.ndarray, state: dict) -> np.ndarray:
-    """Show a new `state` on the two panels drawn by :func:`cross_entropy_panels`.
+def update_cross_entropy_panels(axes: np.ndarray, scene: CrossEntropyScene) -> np.ndarray:
+    """Show a new `scene` on the two panels drawn by :func:`cross_entropy_panels`.
 
     Taught in 05: the explorer calls this on every slider step instead of drawing
     a new figure; afterwards the panels carry the numbers a fresh
-    ``cross_entropy_panels(state)`` would draw.
+    ``cross_entropy_panels(scene)`` would draw.
     """
     left, right = axes
-    update_loss_vs_true_logit(left, state["grid"], state["grid_losses"],
-                              current=(state["x"][state["label"]], state["loss"]))
-    update_gradient_bars(right, state["p"], state["y"])
-    right.set_title(_cross_entropy_title(state))
+    update_loss_vs_true_logit(left, scene.grid, scene.grid_losses,
+                              current=(scene.x[scene.label], scene.loss))
+    update_gradient_bars(right, scene.p, scene.y)
+    right.set_title(_cross_entropy_title(scene))
     return axes
 
 

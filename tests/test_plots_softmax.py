@@ -1,12 +1,14 @@
-"""Tests for the lesson-01 figures: they draw exactly the numbers they are given."""
+"""Tests for the figures of lesson 01 (and the lesson-00 widget check).
 
-import matplotlib.pyplot as plt
+They draw exactly the numbers they are given.
+"""
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
 from softmax_lessons.core import sigmoid, softmax
-from softmax_lessons.plots.definition import (
+from softmax_lessons.plots.softmax import (
     explorer_bars,
     logits_and_probabilities,
     simplex_points,
@@ -14,27 +16,34 @@ from softmax_lessons.plots.definition import (
     two_class_sigmoid,
     update_explorer_bars,
 )
-from softmax_lessons.widgets.definition import definition_state
+from softmax_lessons.scenes.softmax import definition_scene
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+def _bar_chart_data(ax):
+    """What a reader sees on a bar chart: heights, colours, hatches, printed values, title."""
+    return {
+        "heights": [bar.get_height() for bar in ax.patches],
+        "facecolors": [tuple(bar.get_facecolor()) for bar in ax.patches],
+        "hatches": [bar.get_hatch() for bar in ax.patches],
+        "texts": [(t.get_text(), tuple(t.xy), tuple(t.get_position())) for t in ax.texts],
+        "title": ax.get_title(),
+        "xticklabels": [t.get_text() for t in ax.get_xticklabels()],
+        "ylim": ax.get_ylim(),
+    }
 
 
 def test_explorer_bars_draw_the_state_probabilities_and_hatch_the_argmax():
-    state = definition_state([0.0, 3.0, 1.0, -1.0, 0.5])
+    state = definition_scene([0.0, 3.0, 1.0, -1.0, 0.5])
     ax = explorer_bars(state)
     heights = [bar.get_height() for bar in ax.patches]
-    assert_allclose(heights, state["p"])
+    assert_allclose(heights, state.p)
     hatched = [i for i, bar in enumerate(ax.patches) if bar.get_hatch()]
     assert hatched == [1]
     # The hatch must differ from the bar's own colour, or it cannot be seen.
     argmax_bar = ax.patches[1]
     assert argmax_bar.get_hatchcolor()[:3] != argmax_bar.get_facecolor()[:3]
     assert ax.get_title().startswith("argmax: dog")
-    assert [t.get_text() for t in ax.get_xticklabels()] == state["labels"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == state.labels
 
 
 def test_logits_panel_keeps_the_sign_of_every_logit():
@@ -78,44 +87,31 @@ def test_two_class_plot_overlays_softmax_on_the_sigmoid():
     assert ax.get_title() == "two classes: softmax is a sigmoid"
 
 
-def _bar_chart_data(ax):
-    """What a reader sees on a bar chart: heights, colours, hatches, printed values, title."""
-    return {
-        "heights": [bar.get_height() for bar in ax.patches],
-        "facecolors": [tuple(bar.get_facecolor()) for bar in ax.patches],
-        "hatches": [bar.get_hatch() for bar in ax.patches],
-        "texts": [(t.get_text(), tuple(t.xy), tuple(t.get_position())) for t in ax.texts],
-        "title": ax.get_title(),
-        "xticklabels": [t.get_text() for t in ax.get_xticklabels()],
-        "ylim": ax.get_ylim(),
-    }
-
-
 @pytest.mark.parametrize(("a", "b"), [
     ([2.0, 1.0, 0.1, -0.5, -1.5], [0.0, 3.0, 1.0, -1.0, 0.5]),   # argmax moves cat -> dog
     ([0.0, 0.0, 0.0, 0.0, 5.0], [-5.0, 4.9, 5.0, 0.0, 0.0]),     # yak -> fox, tall bar shrinks
     ([1.0, 1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0, 1.0]),      # no change: nothing drifts
 ])
 def test_updating_explorer_bars_matches_a_figure_drawn_from_scratch(a, b):
-    state_a, state_b = definition_state(a), definition_state(b)
+    state_a, state_b = definition_scene(a), definition_scene(b)
     updated = update_explorer_bars(explorer_bars(state_a), state_b)
     scratch = explorer_bars(state_b)
     got, want = _bar_chart_data(updated), _bar_chart_data(scratch)
     assert got == want
-    assert_allclose(got["heights"], state_b["p"])
+    assert_allclose(got["heights"], state_b.p)
     assert got["hatches"].count("//") == 1
 
 
 def test_updating_explorer_bars_refuses_other_classes():
-    ax = explorer_bars(definition_state())
+    ax = explorer_bars(definition_scene())
     with pytest.raises(ValueError, match=r"these axes show classes \['cat'"):
-        update_explorer_bars(ax, definition_state([1.0, 2.0, 3.0], ["a", "b", "c"]))
+        update_explorer_bars(ax, definition_scene([1.0, 2.0, 3.0], ["a", "b", "c"]))
 
 
 def test_updated_explorer_bars_render_to_the_same_pixels_as_bars_drawn_from_scratch():
-    updated = update_explorer_bars(explorer_bars(definition_state()),
-                                   definition_state([0.0, 0.0, 0.0, 5.0, 0.0]))
-    scratch = explorer_bars(definition_state([0.0, 0.0, 0.0, 5.0, 0.0]))
+    updated = update_explorer_bars(explorer_bars(definition_scene()),
+                                   definition_scene([0.0, 0.0, 0.0, 5.0, 0.0]))
+    scratch = explorer_bars(definition_scene([0.0, 0.0, 0.0, 5.0, 0.0]))
     for ax in (updated, scratch):
         ax.figure.canvas.draw()
     assert np.array_equal(np.asarray(updated.figure.canvas.buffer_rgba()),

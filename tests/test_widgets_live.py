@@ -1,0 +1,60 @@
+"""Tests for the explorers of every explorer: controls wired to a scene and a plot."""
+
+import matplotlib.pyplot as plt
+import pytest
+
+from softmax_lessons.widgets import LiveFigure
+
+
+def _bars_figure(heights, ylim=(0, 1)):
+    fig, ax = plt.subplots(figsize=(3, 2))
+    # Moving artists are drawn over everything else: with grid and spines off, a blitted
+    # frame and a whole redraw must agree to the pixel.
+    ax.grid(False)
+    ax.spines[:].set_visible(False)
+    bars = ax.bar(["a", "b", "c"], heights)
+    ax.set_ylim(*ylim)
+    title = ax.set_title(f"max {max(heights):.2f}")
+    return fig, ax, bars, title
+
+
+def test_live_figure_renders_once_and_swaps_the_image_on_update():
+    fig, ax = plt.subplots()
+    bars = ax.bar(["a", "b"], [0.5, 0.5])
+    live = LiveFigure(fig)
+    first = bytes(live.image.value)
+    assert first.startswith(b"\x89PNG")
+    live.update(lambda: bars[0].set_height(0.9))
+    assert bytes(live.image.value) != first
+    assert plt.get_fignums() == []  # detached from pyplot: never shown twice, never leaked
+
+
+def test_live_figure_keeps_its_layout_between_frames():
+    fig, ax = plt.subplots(layout="constrained")
+    (line,) = ax.plot([0, 1], [0, 1])
+    live = LiveFigure(fig)
+    position = ax.get_position().bounds
+    live.update(lambda: line.set_ydata([1, 0]))
+    assert ax.get_position().bounds == position
+
+
+def test_live_figure_update_errors_are_not_swallowed_outside_a_kernel():
+    fig, _ = plt.subplots()
+    live = LiveFigure(fig)
+
+    def broken():
+        raise RuntimeError("bad update")
+
+    with pytest.raises(RuntimeError, match="bad update"):
+        live.update(broken)
+
+
+def test_auto_moving_takes_every_data_artist_and_title():
+    fig, _, bars, title = _bars_figure([0.2, 0.5, 0.3])
+    live = LiveFigure(fig, moving="auto")
+    assert set(live._moving) >= {*bars, title}
+
+
+def test_live_figure_is_shown_at_its_own_pixel_width():
+    fig, _ = plt.subplots(figsize=(4, 2), dpi=100)
+    assert LiveFigure(fig).image.layout.width == "400px"

@@ -1,0 +1,97 @@
+"""Tests for the explorers of lesson 01 (and the lesson-00 widget check).
+
+Controls wired to a scene and a plot.
+"""
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+from softmax_lessons.scenes import definition_scene
+from softmax_lessons.widgets import start_here_check, start_here_scene
+from softmax_lessons.widgets.softmax import (
+    CLASSES,
+    DEFAULT_LOGITS,
+    definition_explorer,
+)
+
+
+def _sliders(box):
+    return [c for c in box.children if isinstance(c, widgets.FloatSlider)]
+
+
+def _image(box):
+    return box.children[6].children[0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(-5, 5), min_size=5, max_size=5))
+def test_state_for_any_slider_setting_sums_to_one_and_keeps_order(x):
+    state = definition_scene(x)
+    assert_allclose(state.total, 1.0, atol=1e-12)
+    assert x[state.argmax] == max(x)
+    order = np.argsort(x, kind="stable")
+    assert np.all(np.diff(state.p[order]) >= 0)
+
+
+def test_explorer_builds_with_no_arguments_one_slider_per_class():
+    box = definition_explorer()
+    sliders = _sliders(box)
+    assert [s.description for s in sliders] == list(CLASSES)
+    assert [s.value for s in sliders] == list(DEFAULT_LOGITS)
+    assert "argmax: cat" in box.children[5].value
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_moving_any_slider_changes_the_text(index):
+    box = definition_explorer()
+    label = box.children[5]
+    before = label.value
+    _sliders(box)[index].value = 4.5
+    assert label.value != before
+    expected = definition_scene([s.value for s in _sliders(box)]).summary
+    assert label.value == f"<code>{expected}</code>"
+
+
+def test_raising_a_logit_above_the_others_moves_the_argmax():
+    box = definition_explorer()
+    _sliders(box)[3].value = 5.0
+    assert "argmax: owl" in box.children[5].value
+
+
+def test_explorer_leaves_no_figure_open():
+    plt.close("all")
+    box = definition_explorer()
+    for v in (1.0, -2.0, 3.0):
+        _sliders(box)[1].value = v
+    assert plt.get_fignums() == []
+
+
+def test_each_slider_step_re_renders_the_figure_without_creating_one(monkeypatch):
+    import matplotlib.figure
+
+    box = definition_explorer()
+    created = []
+    original = matplotlib.figure.Figure.__init__
+
+    def counting_init(self, *args, **kwargs):
+        created.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "__init__", counting_init)
+    before = bytes(_image(box).value)
+    assert before.startswith(b"\x89PNG")
+    _sliders(box)[2].value = 4.0
+    assert bytes(_image(box).value) != before
+    assert created == []
+
+
+def test_start_here_check_follows_its_slider():
+    box = start_here_check()
+    slider, label = box.children
+    slider.value = 2.0
+    assert start_here_scene(2.0).message in label.value
