@@ -58,3 +58,32 @@ def test_auto_moving_takes_every_data_artist_and_title():
 def test_live_figure_is_shown_at_its_own_pixel_width():
     fig, _ = plt.subplots(figsize=(4, 2), dpi=100)
     assert LiveFigure(fig).image.layout.width == "400px"
+
+
+def test_redraw_draws_the_new_frame_on_the_same_axes_without_piling_up_artists():
+    fig, ax = plt.subplots(layout="constrained")
+    ax.set_ylim(0, 1)
+    ax.bar(["a", "b"], [0.5, 0.5])
+    live = LiveFigure(fig, moving="auto")
+    position, first = ax.get_position().bounds, bytes(live.image.value)
+    live.redraw(lambda: ax.bar(["a", "b"], [0.9, 0.1]))
+    assert [round(b.get_height(), 1) for b in ax.patches] == [0.9, 0.1]   # old bars removed
+    assert len(ax.containers) == 1
+    assert ax.get_position().bounds == position                            # layout frozen
+    assert bytes(live.image.value) != first
+
+
+def test_redraw_shows_the_same_pixels_as_a_figure_drawn_from_scratch():
+    def draw(ax, heights):
+        ax.set_ylim(0, 1)
+        ax.bar(["a", "b", "c"], heights)
+        ax.set_title(f"max {max(heights):.1f}")
+
+    fig, ax = plt.subplots()
+    draw(ax, [0.2, 0.3, 0.5])
+    live = LiveFigure(fig, moving="auto")
+    live.redraw(lambda: draw(ax, [0.6, 0.3, 0.1]))
+    fresh_fig, fresh_ax = plt.subplots()
+    draw(fresh_ax, [0.6, 0.3, 0.1])
+    fresh = LiveFigure(fresh_fig, moving="auto")
+    assert bytes(live.image.value) == bytes(fresh.image.value)

@@ -101,10 +101,7 @@ class LiveFigure:
         fig.set_layout_engine("none")  # ... and keep that layout for every later frame
         plt.close(fig)
         if isinstance(moving, str) and moving == "auto":
-            moving = [artist for ax in fig.axes
-                      for artist in (*ax.patches, *ax.lines, *ax.texts, *ax.images,
-                                     *ax.collections, ax.title, ax.get_legend())
-                      if artist is not None]
+            moving = _data_artists(fig)
         self._moving = None if moving is None else sorted(moving, key=lambda a: a.get_zorder())
         self._background = None
         self._limits = None
@@ -124,7 +121,7 @@ class LiveFigure:
         if self._moving is None:
             canvas.draw()
         else:
-            limits = [(ax.get_xlim(), ax.get_ylim()) for ax in self.fig.axes]
+            limits = _frame(self.fig)
             if limits != self._limits:  # first frame, or an axis range moved: new background
                 for artist in self._moving:
                     artist.set_animated(True)  # animated artists are left out of canvas.draw()
@@ -153,6 +150,43 @@ class LiveFigure:
             except Exception:
                 self._error_shown = True
                 raise
+
+    def redraw(self, draw: Callable[[], object]) -> None:
+        """Draw a new frame with the same plot function that drew the first one.
+
+        Every data artist (bars, lines, texts, images, legends) is removed from the
+        axes, then ``draw()`` draws the new frame on the same axes, whose layout stays
+        frozen. Only the new data artists are drawn over the saved background
+        (axes, ticks, labels), so an explorer needs no hand-written update function.
+        The background is drawn again only when a range or a tick label changes.
+        """
+
+        def change_artists() -> None:
+            for artist in _data_artists(self.fig, titles=False):
+                artist.remove()
+            for ax in self.fig.axes:
+                ax.containers.clear()
+                ax.set_prop_cycle(None)  # the next colour is the first one again
+            draw()
+            self._moving = sorted(_data_artists(self.fig), key=lambda a: a.get_zorder())
+
+        self.update(change_artists)
+
+
+def _data_artists(fig, titles: bool = True) -> list:
+    """What a frame of a figure shows: every axes' data and legend, and its title."""
+    return [artist for ax in fig.axes
+            for artist in (*ax.patches, *ax.lines, *ax.texts, *ax.images, *ax.collections,
+                           ax.get_legend(), ax.title if titles else None)
+            if artist is not None]
+
+
+def _frame(fig) -> list:
+    """What the saved background shows: ranges, tick labels and axis labels of every axes."""
+    return [(ax.get_xlim(), ax.get_ylim(),
+             tuple(t.get_text() for t in ax.get_xticklabels()),
+             tuple(t.get_text() for t in ax.get_yticklabels()),
+             ax.get_xlabel(), ax.get_ylabel()) for ax in fig.axes]
 
 
 def start_here_check() -> widgets.VBox:
