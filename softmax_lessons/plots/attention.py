@@ -11,14 +11,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..scenes.attention import AttentionScene, SaturationScene
-from .style import OKABE_ITO, new_axes, use_course_style
+from ..scenes.attention import AttentionScene, HeadsScene, SameOutputScene, SaturationScene
+from .style import MARKERS, OKABE_ITO, new_axes, use_course_style
 
 __all__ = [
     "attention_figure",
     "attention_figure_moving",
     "attention_heatmap",
     "convex_hull_plot",
+    "heads_figure",
+    "same_output_figure",
     "saturation_figure",
     "saturation_figure_moving",
     "update_attention_figure",
@@ -335,3 +337,87 @@ def saturation_figure_moving(fig: plt.Figure) -> list:
     left, right = fig.axes
     scaled, unscaled, _, marker_scaled, marker_unscaled, at_d = right.lines
     return [*left.patches, left.title, scaled, unscaled, marker_scaled, marker_unscaled, at_d]
+
+
+def heads_figure(scene: HeadsScene) -> plt.Figure:
+    """One heatmap per head, side by side; the cells each head was built for are framed.
+
+    Taught in 04 (multi-head attention). `scene` comes from
+    :func:`softmax_lessons.scenes.attention.sentence_heads_scene`. A thick orange frame
+    marks each (query, key) pair of ``head.links``, so the reader can check the story
+    against the weights printed in the cells.
+
+    Examples
+    --------
+    >>> from softmax_lessons.scenes.attention import sentence_heads_scene
+    >>> fig = heads_figure(sentence_heads_scene())
+    >>> [ax.get_title() for ax in fig.axes[:2]]
+    ['head 1: pronoun -> its noun', 'head 2: verb -> its subject']
+    >>> plt.close("all")
+    """
+    use_course_style()
+    n_heads = len(scene.heads)
+    fig, axes = plt.subplots(1, n_heads, figsize=(5.4 * n_heads, 4.6), squeeze=False)
+    labels = list(scene.tokens)
+    for number, (ax, head) in enumerate(zip(axes[0], scene.heads, strict=True)):
+        attention_heatmap(head.weights, labels, labels, mask=scene.mask, ax=ax, title=head.name)
+        if number:
+            ax.set_ylabel("")  # one label for the row of heatmaps, clear of the colour bars
+        for query, key in head.links:
+            i, j = labels.index(query), labels.index(key)
+            ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, linewidth=3,
+                                       edgecolor=OKABE_ITO["orange"], label="built to link"))
+    fig.suptitle("one sentence, two heads: each row sums to 1; orange frames mark the pairs "
+                 "each head was built to link", fontsize=10)
+    return fig
+
+
+def same_output_figure(scene: SameOutputScene) -> plt.Figure:
+    """Several rows of weights (left) and where each puts the output (right).
+
+    Taught in 04: attention weights are not explanations. `scene` comes from
+    :func:`softmax_lessons.scenes.attention.same_output_scene`. The patterns differ
+    by colour and hatch on the left and by marker on the right; markers shrink from
+    the first pattern to the last so that outputs on the same spot all stay visible.
+
+    Examples
+    --------
+    >>> from softmax_lessons.scenes.attention import same_output_scene
+    >>> fig = same_output_figure(same_output_scene())
+    >>> len(fig.axes[0].patches), len(fig.axes[1].lines)
+    (12, 3)
+    >>> plt.close("all")
+    """
+    use_course_style()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    n_patterns, n_keys = scene.weights.shape
+    keys = np.arange(n_keys)
+    width = 0.8 / n_patterns
+    colours = [OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["green"], OKABE_ITO["purple"]]
+    hatches = ["", "//", "..", "xx"]
+    for p in range(n_patterns):
+        left.bar(keys + (p - (n_patterns - 1) / 2) * width, scene.weights[p], width,
+                 color=colours[p % 4], hatch=hatches[p % 4], edgecolor="black",
+                 label=scene.labels[p])
+    left.set_xticks(keys, [f"v{j}" for j in keys])
+    left.set_ylim(0, 1.05)
+    left.set_xlabel("key (its value)")
+    left.set_ylabel("attention weight")
+    left.set_title("three rows of weights")
+    left.legend(fontsize=8, loc="upper right")
+    v = scene.values
+    centre = v.mean(axis=0)
+    order = np.argsort(np.arctan2(v[:, 1] - centre[1], v[:, 0] - centre[0]))
+    right.fill(v[order, 0], v[order, 1], color=OKABE_ITO["sky"], alpha=0.3)
+    right.scatter(v[:, 0], v[:, 1], s=60, color="white", edgecolor="black", zorder=3)
+    for j, point in enumerate(v):
+        right.annotate(f"v{j}", point, xytext=(6, 6), textcoords="offset points", fontsize=9)
+    for p in range(n_patterns):
+        right.plot(*scene.outputs[p], marker=MARKERS[p % len(MARKERS)],
+                   markersize=18 - 5 * p, color=colours[p % 4], markeredgecolor="black",
+                   linestyle="none", zorder=4 + p, label=f"output, {scene.labels[p]}")
+    right.set_xlabel("value, first coordinate")
+    right.set_ylabel("value, second coordinate")
+    right.set_title("... one output")
+    right.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    return fig
