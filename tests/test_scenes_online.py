@@ -8,7 +8,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from softmax_lessons.core import logsumexp
-from softmax_lessons.scenes import blockwise_scene
+from softmax_lessons.scenes import blockwise_scene, gumbel_max_values, speed_reading
 from softmax_lessons.widgets.online import (
     BLOCKWISE_LOGITS,
 )
@@ -39,3 +39,79 @@ def test_blockwise_state_largest_max_first_starts_with_the_top_chunk():
 def test_blockwise_state_refuses_an_unknown_order():
     with pytest.raises(ValueError, match="order must be one of"):
         blockwise_scene(order="random")
+
+
+# -- the Gumbel-max trick: the winning value is a Gumbel located at logsumexp(x) --------------
+
+@pytest.mark.parametrize("x", [[2.0, 1.0, 0.0, -1.0], [0.0], [10.0, 10.0, -5.0]])
+def test_the_largest_of_the_noisy_logits_is_gumbel_located_at_logsumexp(x):
+    check = gumbel_max_values(x, np.random.default_rng(1), 200_000)
+    assert check.logsumexp == pytest.approx(float(logsumexp(np.array(x))))
+    # standard error of the mean: (pi / sqrt 6) / sqrt(200 000), about 0.003
+    assert check.mean_max - check.euler_gamma == pytest.approx(check.logsumexp, abs=0.015)
+    assert check.std_max == pytest.approx(np.pi / np.sqrt(6), rel=0.02)
+    assert check.euler_gamma == pytest.approx(0.5772156649)
+
+
+def test_shifting_every_logit_shifts_the_winning_value_by_the_same_amount():
+    x = [3.0, -2.0]
+    check = gumbel_max_values(x, np.random.default_rng(2), 1000)
+    assert check.maxima.shape == (1000,)
+    shifted = gumbel_max_values([v + 5.0 for v in x], np.random.default_rng(2), 1000)
+    assert_allclose(shifted.maxima, check.maxima + 5.0)
+
+
+def test_gumbel_max_values_refuses_bad_logits():
+    with pytest.raises(ValueError, match="finite logits"):
+        gumbel_max_values([1.0, np.inf], np.random.default_rng(0), 10)
+
+
+# -- the speed reading: each sentence follows the numbers it was given -----------------------
+
+def test_speed_reading_computes_the_ratios_it_talks_about():
+    r = speed_reading(0.001, 0.004, 0.006, 0.0045, passes_exp=2, passes_steps=8)
+    assert r.exp_over_max == pytest.approx(4.0)
+    assert r.steps_over_exp == pytest.approx(1.5)
+    assert r.pass_ratio == 4.0
+    assert r.blocks_over_steps == pytest.approx(0.75)
+    assert "4.0 x the time of np.max" in r.text
+    assert "1.5 x np.exp, for 4 x its passes (8 against 2)" in r.text
+    assert "saved 25%" in r.text
+    assert "about np.exp's 4.0 ms" in r.text
+
+
+def test_every_speed_sentence_is_stated_for_this_machine_and_this_run():
+    r = speed_reading(0.001, 0.002, 0.008, 0.008)
+    assert r.lines[0] == "Measured on this machine, in this run:"
+    assert "no fused kernel was timed" in r.lines[-1] and "If memory traffic" in r.lines[-1]
+
+
+@pytest.mark.parametrize(("t_exp", "words"), [
+    (0.0021, "held back by memory traffic"),
+    (0.0060, "the exponentials themselves take time"),
+])
+def test_the_exp_sentence_follows_exp_against_max(t_exp, words):
+    assert words in speed_reading(0.001, t_exp, 0.01, 0.01).lines[1]
+
+
+@pytest.mark.parametrize(("t_steps", "words"), [
+    (0.004, "less than in proportion"),
+    (0.008, "about in proportion"),
+    (0.020, "more than in proportion"),
+])
+def test_the_pass_sentence_follows_the_five_calls_against_exp(t_steps, words):
+    assert words in speed_reading(0.001, 0.002, t_steps, t_steps).lines[2]
+
+
+@pytest.mark.parametrize(("t_blocks", "words"), [
+    (0.007, "saved 30%"),
+    (0.010, "no clear difference"),
+    (0.013, "cost 30% more"),
+])
+def test_the_blocking_sentence_says_saved_or_cost_as_measured(t_blocks, words):
+    assert words in speed_reading(0.001, 0.002, 0.010, t_blocks).lines[3]
+
+
+def test_speed_reading_refuses_a_time_that_is_not_positive():
+    with pytest.raises(ValueError, match=r"positive number of seconds; np\.exp got 0"):
+        speed_reading(0.001, 0.0, 0.01, 0.01)
