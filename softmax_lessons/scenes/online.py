@@ -262,7 +262,7 @@ def speed_reading(
         verdict = ("more than in proportion: here the separate calls cost more than their "
                    "passes alone explain.")
     lines.append(f"The five NumPy calls took {steps_over_exp:.1f} x np.exp, for "
-                 f"{pass_ratio:.0f} x its passes ({passes_steps} against {passes_exp}): "
+                 f"{pass_ratio:.0f} x its passes ({passes_steps} against {passes_exp}), "
                  f"{verdict}")
     if blocks_over_steps < 0.95:
         verdict = (f"working in cache-sized blocks saved {100 * (1 - blocks_over_steps):.0f}% "
