@@ -21,7 +21,9 @@ def _markdown(name):
 
 @pytest.mark.parametrize("name", LESSONS)
 def test_the_lesson_opens_with_a_recall_question_whose_answer_opens_on_click(name):
-    first = "".join(_cells(name)[0]["source"])
+    cells = _cells(name)
+    before_code = next(i for i, c in enumerate(cells) if c["cell_type"] == "code")
+    first = "\n".join("".join(c["source"]) for c in cells[:before_code])
     assert "**Recall from lesson 0" in first
     assert "<details><summary>Answer</summary>" in first and "</details>" in first
     assert re.search(r"about \d+ minutes", first)
