@@ -7,6 +7,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from figure_helpers import count_new_figures
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
@@ -72,17 +73,8 @@ def test_explorer_leaves_no_figure_open():
 
 
 def test_each_slider_step_re_renders_the_figure_without_creating_one(monkeypatch):
-    import matplotlib.figure
-
     box = definition_explorer()
-    created = []
-    original = matplotlib.figure.Figure.__init__
-
-    def counting_init(self, *args, **kwargs):
-        created.append(self)
-        original(self, *args, **kwargs)
-
-    monkeypatch.setattr(matplotlib.figure.Figure, "__init__", counting_init)
+    created = count_new_figures(monkeypatch)
     before = bytes(_image(box).value)
     assert before.startswith(b"\x89PNG")
     _sliders(box)[2].value = 4.0

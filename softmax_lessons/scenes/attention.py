@@ -1,8 +1,4 @@
-"""Scenes of lesson 04: the attention heatmap, and the 1/sqrt(d) saturation row.
-
-Each scene function takes the settings of a figure or an explorer and returns a
-frozen dataclass of everything it draws or prints; it uses only the maths modules.
-"""
+"""Scenes of lesson 04: the attention heatmap, and the 1/sqrt(d) saturation row."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Scene of lesson 06: blockwise softmax, chunk states merged in any order.
-
-Each scene function takes the settings of a figure or an explorer and returns a
-frozen dataclass of everything it draws or prints; it uses only the maths modules.
-"""
+"""Scene of lesson 06: blockwise softmax, chunk states merged in any order."""
 
 from __future__ import annotations
 
