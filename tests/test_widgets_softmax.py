@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from softmax_lessons.scenes import definition_scene
-from softmax_lessons.widgets import start_here_check, start_here_scene
+from softmax_lessons.scenes import definition_scene, start_here_scene
+from softmax_lessons.widgets import start_here_check
 from softmax_lessons.widgets.softmax import (
     CLASSES,
     DEFAULT_LOGITS,
