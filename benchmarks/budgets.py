@@ -1,4 +1,4 @@
-"""Course speed budgets (issue 8): measured figures against the budgets, printed side by side.
+"""Course speed budgets: measured figures against the budgets, printed side by side.
 
     python benchmarks/budgets.py              # all budgets
     python benchmarks/budgets.py --markdown   # the same, as a table for benchmarks/README.md
@@ -296,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.getLogger("tornado").setLevel(logging.ERROR)  # closed-stream notices at shutdown
     cores = os.cpu_count()
-    print(f"Course speed budgets (issue 8): Python {platform.python_version()}, "
+    print(f"Course speed budgets: Python {platform.python_version()}, "
           f"{platform.machine()}, {cores} cores", flush=True)
     results = {"import": measure_import()}
     if not args.skip_notebooks:

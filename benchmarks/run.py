@@ -4,6 +4,7 @@
    the naive formula (time ratios, temporary memory, ulp accuracy), and the cost
    of the accurate variants.
 2. ``budgets.py``, if present: the course's speed budgets.
+3. ``redraw.py``: each explorer's step with its ``update_*`` function and with a redraw.
 
 Arguments are passed to ``softmax_speed.py`` (for example ``--repeats 5``).
 Benchmarks report figures; they never fail a build.
@@ -30,6 +31,9 @@ def main(argv: list[str]) -> None:
         print()
         sys.argv = [str(budgets)]
         runpy.run_path(str(budgets), run_name="__main__")
+    print()
+    sys.argv = [str(HERE / "redraw.py")]
+    runpy.run_path(str(HERE / "redraw.py"), run_name="__main__")
 
 
 if __name__ == "__main__":

@@ -80,12 +80,17 @@ def assert_only_moving_artists_change(figure_of, update, moving_of, state_a, sta
     assert [artist_data(a) for a in still] == before
 
 
-def image_of(box):
-    """The PNG bytes a LiveFigure view (the box's last child) shows now."""
+def live_image(box):
+    """The image widget of a LiveFigure view (the box's last child: the image above its errors)."""
     view = box.children[-1]
     image, errors = view.children
     assert isinstance(image, widgets.Image) and isinstance(errors, widgets.Output)
-    return bytes(image.value)
+    return image
+
+
+def image_of(box):
+    """The PNG bytes a LiveFigure view (the box's last child) shows now."""
+    return bytes(live_image(box).value)
 
 
 def count_new_figures(monkeypatch):
@@ -104,3 +109,12 @@ def count_new_figures(monkeypatch):
 def legend_texts(ax):
     """The texts of `ax`'s legend, in order."""
     return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def image_pixels(image_widget):
+    """The RGB pixels of an ``ipywidgets.Image`` holding a PNG (a LiveFigure's frame)."""
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(bytes(image_widget.value))).convert("RGB"))

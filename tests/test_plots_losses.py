@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from figure_helpers import legend_texts
+from figure_helpers import image_pixels, legend_texts
 from numpy.testing import assert_allclose
 
 from softmax_lessons.core import softmax
@@ -22,14 +22,6 @@ def _same_lines(updated, fresh):
     for a, b in zip(updated.lines, fresh.lines, strict=True):
         assert_allclose(a.get_xdata(), b.get_xdata())
         assert_allclose(a.get_ydata(), b.get_ydata())
-
-
-def _pixels(image_widget):
-    import io
-
-    from PIL import Image
-
-    return np.asarray(Image.open(io.BytesIO(bytes(image_widget.value))).convert("RGB"))
 
 
 def _ce_live(state):
@@ -133,8 +125,8 @@ def test_update_cross_entropy_panels_matches_fresh_panels():
 def test_blitted_frame_updated_to_b_equals_a_fresh_frame_at_b(b):
     a = cross_entropy_scene(0.0, 0)
     axes, live = _ce_live(a)
-    first = _pixels(live.image)
+    first = image_pixels(live.image)
     live.update(lambda: plots_losses.update_cross_entropy_panels(axes, cross_entropy_scene(*b)))
     _, fresh = _ce_live(cross_entropy_scene(*b))
-    assert np.array_equal(_pixels(live.image), _pixels(fresh.image))
-    assert not np.array_equal(_pixels(live.image), first)
+    assert np.array_equal(image_pixels(live.image), image_pixels(fresh.image))
+    assert not np.array_equal(image_pixels(live.image), first)

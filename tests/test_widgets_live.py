@@ -1,7 +1,9 @@
 """Tests for the explorers of every explorer: controls wired to a scene and a plot."""
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
+from figure_helpers import image_pixels
 
 from softmax_lessons.widgets import LiveFigure
 
@@ -87,3 +89,21 @@ def test_redraw_shows_the_same_pixels_as_a_figure_drawn_from_scratch():
     draw(fresh_ax, [0.6, 0.3, 0.1])
     fresh = LiveFigure(fresh_fig, moving="auto")
     assert bytes(live.image.value) == bytes(fresh.image.value)
+
+
+@pytest.mark.parametrize("ylim_after", [(0, 1), (0, 2)])
+def test_blitted_update_matches_a_figure_drawn_at_the_new_state(ylim_after):
+
+    fig, ax, bars, title = _bars_figure([0.2, 0.5, 0.3])
+    live = LiveFigure(fig, moving=[*bars, title])
+
+    def to_new_state():
+        for bar, h in zip(bars, [0.7, 0.1, 0.2], strict=True):
+            bar.set_height(h)
+        title.set_text("max 0.70")
+        ax.set_ylim(*ylim_after)  # a new range must redraw the ticks too
+
+    live.update(to_new_state)
+    fresh_fig, *_ = _bars_figure([0.7, 0.1, 0.2], ylim=ylim_after)
+    fresh = LiveFigure(fresh_fig)
+    assert np.array_equal(image_pixels(live.image), image_pixels(fresh.image))

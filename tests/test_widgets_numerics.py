@@ -2,6 +2,7 @@
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+from figure_helpers import count_new_figures
 
 from softmax_lessons.widgets.numerics import stability_explorer
 
@@ -54,19 +55,10 @@ def test_explorer_leaves_no_figure_open():
 
 
 def test_each_step_re_renders_the_figure_without_creating_one(monkeypatch):
-    import matplotlib.figure
-
     box = stability_explorer()
     slider, picker, _ = _parts(box)
     image = box.children[3].children[0]
-    created = []
-    original = matplotlib.figure.Figure.__init__
-
-    def counting_init(self, *args, **kwargs):
-        created.append(self)
-        original(self, *args, **kwargs)
-
-    monkeypatch.setattr(matplotlib.figure.Figure, "__init__", counting_init)
+    created = count_new_figures(monkeypatch)
     frames = [bytes(image.value)]
     slider.value = 0.0                # NaN bars become numbers
     frames.append(bytes(image.value))

@@ -1,14 +1,11 @@
 """Tests for the explorers of lesson 06: controls wired to a scene and a plot."""
 
 import matplotlib.pyplot as plt
+from figure_helpers import live_image
 
 from softmax_lessons.widgets.online import (
     blockwise_explorer,
 )
-
-
-def _live_image(box):
-    return box.children[-1].children[0]   # LiveFigure.view: the image above its errors
 
 
 def test_blockwise_explorer_sliders_change_the_text_and_limits():
@@ -27,7 +24,7 @@ def test_blockwise_explorer_sliders_change_the_text_and_limits():
 def test_blockwise_explorer_updates_its_one_figure_in_place():
     box = blockwise_explorer()
     size, merged, order = box.children[:3]
-    image = _live_image(box)
+    image = live_image(box)
     frames = {bytes(image.value)}
     for control, value in [(merged, 4), (size, 5), (order, "largest max first")]:
         control.value = value

@@ -7,12 +7,13 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from figure_helpers import count_new_figures
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from softmax_lessons.scenes import definition_scene
-from softmax_lessons.widgets import start_here_check, start_here_scene
+from softmax_lessons.scenes import definition_scene, start_here_scene
+from softmax_lessons.widgets import start_here_check
 from softmax_lessons.widgets.softmax import (
     CLASSES,
     DEFAULT_LOGITS,
@@ -72,17 +73,8 @@ def test_explorer_leaves_no_figure_open():
 
 
 def test_each_slider_step_re_renders_the_figure_without_creating_one(monkeypatch):
-    import matplotlib.figure
-
     box = definition_explorer()
-    created = []
-    original = matplotlib.figure.Figure.__init__
-
-    def counting_init(self, *args, **kwargs):
-        created.append(self)
-        original(self, *args, **kwargs)
-
-    monkeypatch.setattr(matplotlib.figure.Figure, "__init__", counting_init)
+    created = count_new_figures(monkeypatch)
     before = bytes(_image(box).value)
     assert before.startswith(b"\x89PNG")
     _sliders(box)[2].value = 4.0

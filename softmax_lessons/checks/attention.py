@@ -1,8 +1,4 @@
-"""Checkers of exercises/04_attention_and_masking.ipynb (Attention and masking).
-
-Each ``check_*`` below is the diagnosis of one exercise; :func:`.runner.checker`
-registers it and prints the one line the learner sees.
-"""
+"""Checkers of exercises/04_attention_and_masking.ipynb (Attention and masking)."""
 
 from __future__ import annotations
 

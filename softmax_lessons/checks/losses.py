@@ -1,8 +1,4 @@
-"""Checkers of exercises/05_cross_entropy_and_gradients.ipynb (Cross-entropy and gradients).
-
-Each ``check_*`` below is the diagnosis of one exercise; :func:`.runner.checker`
-registers it and prints the one line the learner sees.
-"""
+"""Checkers of exercises/05_cross_entropy_and_gradients.ipynb (Cross-entropy and gradients)."""
 
 from __future__ import annotations
 

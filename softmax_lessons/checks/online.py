@@ -1,8 +1,4 @@
-"""Checkers of exercises/06_beyond.ipynb (Beyond).
-
-Each ``check_*`` below is the diagnosis of one exercise; :func:`.runner.checker`
-registers it and prints the one line the learner sees.
-"""
+"""Checkers of exercises/06_beyond.ipynb (Beyond)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Checkers of exercises/03_temperature_and_sampling.ipynb (Temperature and sampling).
-
-Each ``check_*`` below is the diagnosis of one exercise; :func:`.runner.checker`
-registers it and prints the one line the learner sees.
-"""
+"""Checkers of exercises/03_temperature_and_sampling.ipynb (Temperature and sampling)."""
 
 from __future__ import annotations
 

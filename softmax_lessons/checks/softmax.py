@@ -1,8 +1,4 @@
-"""Checkers of exercises/01_definition.ipynb (Definition).
-
-Each ``check_*`` below is the diagnosis of one exercise; :func:`.runner.checker`
-registers it and prints the one line the learner sees.
-"""
+"""Checkers of exercises/01_definition.ipynb (Definition)."""
 
 from __future__ import annotations
 

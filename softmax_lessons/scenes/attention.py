@@ -1,9 +1,4 @@
-"""Scenes of lesson 04: a sentence with two hand-built heads, the attention heatmap,
-the 1/sqrt(d) saturation row, mask values in float16, and weights that are not explanations.
-
-Each scene function takes the settings of a figure or an explorer and returns a
-frozen dataclass of everything it draws or prints; it uses only the maths modules.
-"""
+"""Scenes of lesson 04: two hand-built heads, the heatmap, 1/sqrt(d), float16 masks, one output."""
 
 from __future__ import annotations
 

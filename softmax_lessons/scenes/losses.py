@@ -1,8 +1,4 @@
-"""Scene of lesson 05: cross-entropy and its gradient as the true logit moves.
-
-Each scene function takes the settings of a figure or an explorer and returns a
-frozen dataclass of everything it draws or prints; it uses only the maths modules.
-"""
+"""Scene of lesson 05: cross-entropy and its gradient as the true logit moves."""
 
 from __future__ import annotations
 

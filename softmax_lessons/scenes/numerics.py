@@ -1,8 +1,4 @@
-"""Scene of lesson 02: naive and stable softmax of the same logits, side by side.
-
-Each scene function takes the settings of a figure or an explorer and returns a
-frozen dataclass of everything it draws or prints; it uses only the maths modules.
-"""
+"""Scene of lesson 02: naive and stable softmax of the same logits, side by side."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""Scenes of lesson 06: blockwise softmax (chunk states merged in any order), the
-largest value in the Gumbel-max trick, and what the speed measurements say.
-
-Each scene function takes the settings of a figure or an explorer and returns a
-frozen dataclass of everything it draws or prints; it uses only the maths modules.
-"""
+"""Scenes of lesson 06: blockwise softmax, the Gumbel-max winner, and the speed reading."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Scenes of lesson 03: temperature, and the sampling playground.
-
-Each scene function takes the settings of a figure or an explorer and returns a
-frozen dataclass of everything it draws or prints; it uses only the maths modules.
-"""
+"""Scenes of lesson 03: temperature, and the sampling playground."""
 
 from __future__ import annotations
 

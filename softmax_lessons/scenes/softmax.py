@@ -1,8 +1,4 @@
-"""Scenes of lessons 00 and 01: the widget check, and the five-class explorer.
-
-Each scene function takes the settings of a figure or an explorer and returns a
-frozen dataclass of everything it draws or prints; it uses only the maths modules.
-"""
+"""Scenes of lessons 00 and 01: the widget check, and the five-class explorer."""
 
 from __future__ import annotations
 

@@ -8,8 +8,7 @@ browser; the widget only wires sliders to that scene and to a plot function from
 A figure that follows a slider is a :class:`LiveFigure`: drawn once by the plot
 function, then updated in place (new bar heights, new line data) and shown as an
 image widget, so a slider step costs a few milliseconds of drawing and moving a
-slider never stacks figures. ``redraw`` is the simpler, slower way: a new figure in
-an ``Output`` widget on every step.
+slider never stacks figures.
 """
 
 from __future__ import annotations
@@ -21,26 +20,11 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import PIL.Image
-from IPython.display import display
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from ..scenes.softmax import start_here_scene
 
-__all__ = ["LiveFigure", "redraw", "start_here_check", "start_here_scene"]
-
-
-def redraw(output: widgets.Output, draw) -> None:
-    """Clear `output` and call ``draw()`` inside it, showing any figure it makes.
-
-    Errors raised by `draw` are displayed in the output (an exception in a widget
-    callback is otherwise silent in JupyterLab).
-    """
-    with output:
-        output.clear_output(wait=True)
-        fig = draw()
-        if fig is not None:  # `draw` may also display its figure itself and return None
-            display(fig)
-            plt.close(fig)
+__all__ = ["LiveFigure", "start_here_check"]
 
 
 class LiveFigure:
