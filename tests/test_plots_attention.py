@@ -54,3 +54,8 @@ def test_same_output_figure_draws_the_weights_and_the_outputs():
         assert_allclose(np.asarray(line.get_xydata())[0], output)
     markers = {line.get_marker() for line in points.lines}
     assert len(markers) == len(scene.labels)   # told apart by shape, not colour alone
+
+
+def test_same_output_figure_counts_the_rows_it_draws():
+    two = same_output_scene(scores=[[0.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]], labels=["a", "b"])
+    assert same_output_figure(two).axes[0].get_title() == "2 rows of weights"

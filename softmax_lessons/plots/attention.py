@@ -403,7 +403,7 @@ def same_output_figure(scene: SameOutputScene) -> plt.Figure:
     left.set_ylim(0, 1.05)
     left.set_xlabel("key (its value)")
     left.set_ylabel("attention weight")
-    left.set_title("three rows of weights")
+    left.set_title(f"{n_patterns} rows of weights")
     left.legend(fontsize=8, loc="upper right")
     v = scene.values
     centre = v.mean(axis=0)
