@@ -77,13 +77,13 @@ def test_speed_reading_computes_the_ratios_it_talks_about():
     assert "4.0 x the time of np.max" in r.text
     assert "1.5 x np.exp, for 4 x its passes (8 against 2)" in r.text
     assert "saved 25%" in r.text
-    assert "about np.exp's 4.0 ms" in r.text
+    assert "np.exp's 4.0 ms is about the least it could take here" in r.text
 
 
 def test_every_speed_sentence_is_stated_for_this_machine_and_this_run():
     r = speed_reading(0.001, 0.002, 0.008, 0.008)
     assert r.lines[0] == "Measured on this machine, in this run:"
-    assert "no fused kernel was timed" in r.lines[-1] and "If memory traffic" in r.lines[-1]
+    assert "no fused kernel was timed" in r.lines[-1] and "an estimate" in r.lines[-1]
 
 
 @pytest.mark.parametrize(("t_exp", "words"), [

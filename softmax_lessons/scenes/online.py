@@ -221,7 +221,7 @@ def speed_reading(
     (`passes_steps` passes) and the package's blocked softmax, all measured in the
     same run. Each sentence compares two of them and picks its wording from the
     numbers, so it stays true on a machine where they come out differently. A
-    fused kernel is not measured: what it would gain is stated as a condition.
+    fused kernel is not measured: np.exp's time is given as about the least it could take.
 
     Examples
     --------
@@ -270,10 +270,10 @@ def speed_reading(
     lines.append(f"The package's softmax, the same calls block by block, took "
                  f"{blocks_over_steps:.2f} x the time of the five calls on the whole array: "
                  f"{verdict}")
-    lines.append(f"A fused kernel would make {passes_exp} passes, as np.exp does. If memory "
-                 f"traffic is what limits softmax here, it would take about np.exp's "
-                 f"{1e3 * t_exp:.1f} ms; no fused kernel was timed, so that is a condition, "
-                 "not a measurement.")
+    lines.append(f"A fused kernel would make {passes_exp} passes, as np.exp does, and compute "
+                 f"the same exponentials, so np.exp's {1e3 * t_exp:.1f} ms is about the least "
+                 "it could take here; no fused kernel was timed, so that is an estimate, not "
+                 "a measurement.")
     return SpeedReading(exp_over_max=exp_over_max, steps_over_exp=steps_over_exp,
                         pass_ratio=pass_ratio, blocks_over_steps=blocks_over_steps,
                         lines=tuple(lines))
