@@ -143,6 +143,8 @@ def test_normaliser_bars_draw_each_methods_outputs_and_mark_what_breaks():
     # the dead class is named on the relu panel, and only there
     assert any("dead" in t.get_text() for t in axes[2].texts)
     assert not any("dead" in t.get_text() for ax in axes[[0, 1, 3]] for t in ax.texts)
+    assert axes[0].figure.get_suptitle() == (
+        "the logits (cat, dog, fox) = (2, -3, 0.5) through four recipes")
     # every panel shows all of its bars
     for k, ax in enumerate(axes):
         low, high = ax.get_ylim()
@@ -165,6 +167,8 @@ def test_normaliser_sweep_chart_draws_the_sweep_of_each_method():
         assert_allclose(curve.get_ydata(), sweep.p[k])  # NaN gaps included
         assert ax.get_title() == sweep.methods[k]
     assert axes[0].get_ylabel() == "output for b"
+    assert axes[0].figure.get_suptitle() == (
+        "b's output as its own logit moves (a = 2, c = 0.5 fixed)")
 
 
 def test_surprise_chart_puts_each_outcome_on_the_curve_and_the_entropy_line():

@@ -188,6 +188,7 @@ def test_surprise_of_the_worked_example_and_its_average():
 def test_entropy_is_zero_for_one_hot_and_log2_n_for_uniform():
     one_hot = surprise_scene([0.0, 1.0, 0.0, 0.0], list("abcd"))
     assert one_hot.entropy_bits == 0.0
+    assert f"{one_hot.entropy_bits:.3f}" == "0.000"  # not "-0.000" on the learner's screen
     assert one_hot.surprise_bits[1] == 0.0 and np.isinf(one_hot.surprise_bits[0])
     uniform = surprise_scene([0.25] * 4, list("abcd"))
     assert_allclose(uniform.surprise_bits, 2.0)

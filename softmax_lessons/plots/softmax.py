@@ -236,7 +236,12 @@ def _probability_band(ax: plt.Axes) -> None:
     ax.axhline(1.0, color="black", linewidth=0.8, linestyle=LINESTYLES[1])
 
 
-def _wrap(text: str, width: int = 26) -> str:
+def _named(labels: list[str], x: np.ndarray) -> str:
+    """'(cat, dog) = (2, -3)': class names and their logits, for a title."""
+    return f"({', '.join(labels)}) = ({', '.join(f'{v:g}' for v in x)})"
+
+
+def _wrap(text: str, width: int = 32) -> str:
     return "\n".join(textwrap.wrap(text, width))
 
 
@@ -291,6 +296,7 @@ def normaliser_bars(scene: NormaliserScene, *, axes: np.ndarray | None = None) -
         ax.set_xlabel("class")
         ax.set_title(f"{scene.methods[k]}\n{_wrap(scene.verdict[k])}", fontsize=9)
     axes[0].set_ylabel("output (green band: 0 to 1)")
+    axes[0].figure.suptitle(f"the logits {_named(scene.labels, scene.x)} through four recipes")
     return axes
 
 
@@ -326,6 +332,9 @@ def normaliser_sweep_chart(
         ax.set_title(sweep.methods[k], fontsize=10)
         ax.set_xlabel(f"logit of {sweep.label}")
     axes[0].set_ylabel(f"output for {sweep.label}")
+    others = [i for i in range(sweep.x.size) if i != sweep.index]
+    fixed = ", ".join(f"{sweep.labels[i]} = {sweep.x[i]:g}" for i in others)
+    axes[0].figure.suptitle(f"{sweep.label}'s output as its own logit moves ({fixed} fixed)")
     return axes
 
 

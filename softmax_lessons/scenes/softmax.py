@@ -287,7 +287,8 @@ class NormaliserSweep:
     """What :func:`normaliser_sweep` computes: one class's output as its own logit moves.
 
     Fields:
-    ``x`` (the other logits, fixed), ``index`` and ``label`` of the moving class,
+    ``x`` (the logits; all but the moving one stay fixed), ``labels``, ``index`` and
+    ``label`` of the moving class,
     ``values`` (its logit along the sweep), ``methods``, ``p`` of shape
     (4, len(values)): its output under each method, NaN where the total is 0 or
     changes sign between two neighbouring values (a division by zero: the curve
@@ -295,6 +296,7 @@ class NormaliserSweep:
     """
 
     x: np.ndarray
+    labels: list[str]
     index: int
     label: str
     values: np.ndarray
@@ -340,8 +342,8 @@ def normaliser_sweep(
     jump[:, 1:] |= sign[:, 1:] != sign[:, :-1]
     jump[:, :-1] |= sign[:, 1:] != sign[:, :-1]
     p = np.where((total == 0) | jump, np.nan, p)
-    return NormaliserSweep(x=x, index=index, label=labels[index], values=values,
-                           methods=NORMALISERS, p=p)
+    return NormaliserSweep(x=x, labels=labels, index=index, label=labels[index],
+                           values=values, methods=NORMALISERS, p=p)
 
 
 # -- surprise and entropy (lesson 01) ------------------------------------------------------
@@ -403,7 +405,7 @@ def surprise_scene(p: Sequence[float], labels: Sequence[str]) -> SurpriseScene:
     if p.ndim != 1 or p.size != len(labels):
         raise ValueError(f"need one probability per class: got shape {p.shape} for "
                          f"{len(labels)} labels")
-    h_bits = float(entropy(p))  # checks that p is a distribution
+    h_bits = float(entropy(p)) + 0.0  # checks that p is a distribution; -0.0 prints as 0.0
     with np.errstate(divide="ignore"):
         surprise = -np.log2(p)
     curve_p = np.linspace(0.01, 1.0, 199)
@@ -412,7 +414,7 @@ def surprise_scene(p: Sequence[float], labels: Sequence[str]) -> SurpriseScene:
         labels=labels,
         surprise_bits=surprise,
         entropy_bits=h_bits,
-        entropy_nats=float(entropy(p, base=np.e)),
+        entropy_nats=float(entropy(p, base=np.e)) + 0.0,
         max_bits=float(np.log2(p.size)),
         curve_p=curve_p,
         curve_bits=-np.log2(curve_p),
