@@ -343,6 +343,7 @@ def two_sum_number_line(scene: TwoSumScene, *, ax: plt.Axes | None = None) -> pl
     ax.axhline(0.0, color="grey", linewidth=0.8)
     ax.set_ylim(-0.6, 0.9)
     ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
     ax.grid(False)
     ax.set_xlabel("distance from s")
     ax.set_title(f"a = {scene.a!r}, b = {scene.b!r}: the sum falls between two floats")
