@@ -8,11 +8,13 @@ from softmax_lessons.numerics import exp_limits, naive_breakdown
 from softmax_lessons.plots.numerics import (
     exp_limits_chart,
     nan_fraction_vs_offset,
+    spacing_chart,
     stability_columns,
+    two_sum_number_line,
     ulp_sweep,
     update_stability_columns,
 )
-from softmax_lessons.scenes.numerics import stability_scene
+from softmax_lessons.scenes.numerics import spacing_scene, stability_scene, two_sum_scene
 
 
 def _panel_data(ax):
@@ -133,3 +135,29 @@ def test_updated_columns_render_to_the_same_pixels_as_columns_drawn_from_scratch
                                        stability_scene(offset=3.0, dtype="float16"))
     scratch = stability_columns(stability_scene(offset=3.0, dtype="float16"))
     assert np.array_equal(_pixels(updated[0].figure), _pixels(scratch[0].figure))
+
+
+# -- the float grid and TwoSum (lesson 02, going further) ----------------------------------
+
+def test_spacing_chart_draws_each_dtypes_spacing_and_float64s_relative_gap():
+    scene = spacing_scene()
+    left, right = spacing_chart(scene)
+    by_label = {line.get_label(): line for line in left.lines}
+    for dtype in ("float16", "float32", "float64"):
+        assert_allclose(by_label[dtype].get_ydata(), scene.spacing[dtype])
+    marked = [line for line in left.lines if line.get_marker() == "o"]
+    assert [(m.get_xdata()[0], m.get_ydata()[0]) for m in marked] == [
+        (value, gap) for _, value, gap in scene.marks]
+    assert_allclose(right.lines[0].get_ydata(), scene.relative_in_eps["float64"])
+    assert sorted(t.get_text() for t in right.texts) == ["eps", "eps / 2"]
+
+
+def test_two_sum_number_line_puts_s_at_zero_and_the_exact_sum_at_err():
+    scene = two_sum_scene(1e16, 1.0)
+    ax = two_sum_number_line(scene)
+    grid, s, exact = ax.lines[:3]
+    assert_allclose(grid.get_xdata(), scene.grid)
+    assert s.get_xdata().tolist() == [0.0]
+    assert exact.get_xdata().tolist() == [scene.err]
+    assert "10000000000000001" in exact.get_label()
+    assert any(t.get_text() == "err = 1.0" for t in ax.texts)

@@ -11,12 +11,20 @@ from softmax_lessons.core import sigmoid, softmax
 from softmax_lessons.plots.softmax import (
     explorer_bars,
     logits_and_probabilities,
+    normaliser_bars,
+    normaliser_sweep_chart,
     simplex_points,
     soft_vs_hard_argmax,
+    surprise_chart,
     two_class_sigmoid,
     update_explorer_bars,
 )
-from softmax_lessons.scenes.softmax import definition_scene
+from softmax_lessons.scenes.softmax import (
+    definition_scene,
+    normaliser_scene,
+    normaliser_sweep,
+    surprise_scene,
+)
 
 
 def _bar_chart_data(ax):
@@ -116,3 +124,67 @@ def test_updated_explorer_bars_render_to_the_same_pixels_as_bars_drawn_from_scra
         ax.figure.canvas.draw()
     assert np.array_equal(np.asarray(updated.figure.canvas.buffer_rgba()),
                           np.asarray(scratch.figure.canvas.buffer_rgba()))
+
+
+# -- why exp and surprise (lesson 01) ------------------------------------------------------
+
+def test_normaliser_bars_draw_each_methods_outputs_and_mark_what_breaks():
+    scene = normaliser_scene([2.0, -3.0, 0.5], ["cat", "dog", "fox"])
+    axes = normaliser_bars(scene)
+    assert len(axes) == len(scene.methods)
+    for k, ax in enumerate(axes):
+        bars = ax.containers[0]
+        assert_allclose([b.get_height() for b in bars], scene.p[k])
+        assert ax.get_title().splitlines()[0] == scene.methods[k]
+        assert scene.verdict[k].split()[0] in ax.get_title()
+    # outside [0, 1]: cross-hatched; inside: plain
+    assert [b.get_hatch() for b in axes[0].containers[0]] == ["xx", "xx", "xx"]
+    assert [b.get_hatch() for b in axes[3].containers[0]] == [None, None, None]
+    # the dead class is named on the relu panel, and only there
+    assert any("dead" in t.get_text() for t in axes[2].texts)
+    assert not any("dead" in t.get_text() for ax in axes[[0, 1, 3]] for t in ax.texts)
+    assert axes[0].figure.get_suptitle() == (
+        "the logits (cat, dog, fox) = (2, -3, 0.5) through four recipes")
+    # every panel shows all of its bars
+    for k, ax in enumerate(axes):
+        low, high = ax.get_ylim()
+        assert low <= min(scene.p[k].min(), 0) and high >= max(scene.p[k].max(), 1)
+
+
+def test_normaliser_bars_write_nan_and_inf_on_a_division_by_zero():
+    scene = normaliser_scene([1.0, -1.0, 0.0], ["a", "b", "c"])
+    axes = normaliser_bars(scene)
+    assert [t.get_text() for t in axes[0].texts] == ["inf", "-inf", "NaN"]
+    assert [b.get_height() for b in axes[0].containers[0]] == [0.0, 0.0, 0.0]
+
+
+def test_normaliser_sweep_chart_draws_the_sweep_of_each_method():
+    sweep = normaliser_sweep([2.0, -3.0, 0.5], 1, np.linspace(-6, 4, 101), ["a", "b", "c"])
+    axes = normaliser_sweep_chart(sweep)
+    for k, ax in enumerate(axes):
+        curve = ax.lines[-1]
+        assert_allclose(curve.get_xdata(), sweep.values)
+        assert_allclose(curve.get_ydata(), sweep.p[k])  # NaN gaps included
+        assert ax.get_title() == sweep.methods[k]
+    assert axes[0].get_ylabel() == "output for b"
+    assert axes[0].figure.get_suptitle() == (
+        "b's output as its own logit moves (a = 2, c = 0.5 fixed)")
+
+
+def test_surprise_chart_puts_each_outcome_on_the_curve_and_the_entropy_line():
+    p = softmax([2.0, 1.0, 0.0])
+    scene = surprise_scene(p, ["cat", "dog", "fox"])
+    ax = surprise_chart(scene)
+    curve, points, average = ax.lines
+    assert_allclose(points.get_xdata(), p)
+    assert_allclose(points.get_ydata(), -np.log2(p))
+    assert_allclose(average.get_ydata(), [scene.entropy_bits] * 2)
+    assert_allclose(curve.get_ydata(), scene.curve_bits)
+    assert f"{scene.entropy_bits:.3f} bits" in average.get_label()
+    assert [t.get_text().split(":")[0] for t in ax.texts] == ["cat", "dog", "fox"]
+
+
+def test_surprise_chart_leaves_out_impossible_outcomes():
+    ax = surprise_chart(surprise_scene([1.0, 0.0], ["sure", "never"]))
+    assert ax.lines[1].get_xdata().tolist() == [1.0]
+    assert [t.get_text().split(":")[0] for t in ax.texts] == ["sure"]

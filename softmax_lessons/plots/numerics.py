@@ -10,7 +10,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..scenes.numerics import StabilityScene
+from ..scenes.numerics import SpacingScene, StabilityScene, TwoSumScene
 from .style import (
     LINESTYLES,
     MARKERS,
@@ -24,7 +24,9 @@ from .style import (
 __all__ = [
     "exp_limits_chart",
     "nan_fraction_vs_offset",
+    "spacing_chart",
     "stability_columns",
+    "two_sum_number_line",
     "ulp_sweep",
     "update_stability_columns",
 ]
@@ -251,4 +253,99 @@ def ulp_sweep(records: list[dict], dtype: str, *, stat: str = "max_ulp",
     ax.set_ylabel(f"{stat.replace('_', ' ')} (ulp; below {floor} drawn at {floor})")
     ax.set_title(f"error against the exact softmax, {dtype}")
     ax.legend(fontsize=8)
+    return ax
+
+
+def spacing_chart(
+    scene: SpacingScene, *, axes: np.ndarray | None = None, zoom: tuple = (0.25, 64.0)
+) -> np.ndarray:
+    """Two panels: the gap between neighbouring floats by size, and that gap relative to size.
+
+    Taught in 02 (going further). `scene` comes from
+    :func:`softmax_lessons.scenes.numerics.spacing_scene`. Left: the spacing grows in
+    proportion to the number (log-log), with the scene's marked float64 values
+    labelled. Right, zoomed on `zoom`: float64's gap divided by the number, in units
+    of eps, a saw tooth between 1/2 and 1 (every dtype draws the same one).
+
+    Examples
+    --------
+    >>> from softmax_lessons.scenes.numerics import spacing_scene
+    >>> left, right = spacing_chart(spacing_scene([1.0, 1.5, 2.0]))
+    >>> right.lines[0].get_ydata().tolist()          # at 1, 1.5 and 2
+    [1.0, 0.6666666666666666, 1.0]
+    >>> plt.close("all")
+    """
+    if axes is None:
+        use_course_style()
+        _, axes = plt.subplots(1, 2, figsize=(11, 3.4))
+    left, right = axes
+    for name, gaps in scene.spacing.items():
+        colour, style, _ = _DTYPE_STYLE[name]
+        left.plot(scene.magnitudes, gaps, color=colour, linestyle=style, linewidth=2,
+                  label=name)
+    for (label, value, gap), side in zip(scene.marks, ("left", "right", "right"), strict=False):
+        left.plot(value, gap, linestyle="none", marker="o", markersize=7,
+                  color=OKABE_ITO["black"])
+        left.annotate(f"spacing at {label}: {gap:.3g}", (value, gap),
+                      textcoords="offset points", xytext=(8, -10) if side == "left" else (-8, 8),
+                      ha=side, fontsize=8)
+    left.set_xscale("log")
+    left.set_yscale("log")
+    left.set_xlabel("size of the number (log scale)")
+    left.set_ylabel("gap to the next float")
+    left.set_title("the float grid: gaps grow with the number")
+    left.legend(fontsize=8, loc="upper left")
+    colour, style, _ = _DTYPE_STYLE["float64"]
+    right.plot(scene.magnitudes, scene.relative_in_eps["float64"], color=colour,
+               linestyle=style, linewidth=1.5, label="float64")
+    for level, text in ((1.0, "eps"), (0.5, "eps / 2")):
+        right.axhline(level, color="grey", linestyle=":", linewidth=1)
+        right.annotate(text, (1.0, level), xycoords=("axes fraction", "data"),
+                       xytext=(-4, 3), textcoords="offset points", ha="right", fontsize=8)
+    right.set_xscale("log", base=2)
+    right.set_xlim(*zoom)
+    right.set_ylim(0.35, 1.15)
+    right.set_xlabel("size of the number (log scale, base 2)")
+    right.set_ylabel("gap / number (in eps)")
+    right.set_title("relative gap: between eps/2 and eps")
+    return axes
+
+
+def two_sum_number_line(scene: TwoSumScene, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """The floats around ``s = fl(a + b)``, the exact sum among them, and TwoSum's ``err``.
+
+    Taught in 02 (going further). `scene` comes from
+    :func:`softmax_lessons.scenes.numerics.two_sum_scene`. Positions are distances
+    from ``s``: the grid ticks are the floats that exist there, the diamond is the
+    true ``a + b`` (between two of them), the arrow is ``err``, which lands on it.
+
+    Examples
+    --------
+    >>> from softmax_lessons.scenes.numerics import two_sum_scene
+    >>> ax = two_sum_number_line(two_sum_scene(1e16, 1.0))
+    >>> ax.lines[0].get_xdata().tolist(), ax.lines[2].get_xdata().tolist()
+    ([-6.0, -4.0, -2.0, 0.0, 2.0, 4.0, 6.0], [1.0])
+    >>> plt.close("all")
+    """
+    ax = new_axes(ax, figsize=(7, 2.4))
+    grid = np.asarray(scene.grid, dtype=float)
+    ax.plot(grid, np.zeros_like(grid), linestyle="none", marker="|", markersize=22,
+            markeredgewidth=2, color=OKABE_ITO["black"], label="floats that exist here")
+    ax.plot([0.0], [0.0], linestyle="none", marker="o", markersize=10,
+            color=OKABE_ITO["blue"], markeredgecolor="black", label=f"s = fl(a + b) = {scene.s!r}")
+    ax.plot([scene.err], [0.0], linestyle="none", marker="D", markersize=9,
+            color=OKABE_ITO["orange"], markeredgecolor="black",
+            label=f"exact a + b = {scene.exact}")
+    ax.annotate("", xy=(scene.err, 0.25), xytext=(0.0, 0.25),
+                arrowprops={"arrowstyle": "->", "color": OKABE_ITO["vermillion"], "lw": 2})
+    ax.annotate(f"err = {scene.err!r}", ((scene.err) / 2, 0.3), ha="center", va="bottom",
+                fontsize=9, color=OKABE_ITO["vermillion"])
+    ax.axhline(0.0, color="grey", linewidth=0.8)
+    ax.set_ylim(-0.6, 0.9)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.grid(False)
+    ax.set_xlabel("distance from s")
+    ax.set_title(f"a = {scene.a!r}, b = {scene.b!r}: the sum falls between two floats")
+    ax.legend(fontsize=8, loc="lower center", ncols=3, bbox_to_anchor=(0.5, -0.02))
     return ax
