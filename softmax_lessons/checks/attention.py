@@ -298,8 +298,8 @@ of scores divided by sqrt(8), too flat; each head compares vectors of length d /
                 )
             if n_heads > 1 and close(weights, _multi_head(q, k, v, n_heads, interleaved=True)[1]):
                 raise Mistake(
-                    f"on {on} your heads take every {n_heads}-th column of q and k, not blocks "
-                    "of consecutive columns",
+                    f"on {on} your head h takes columns h, h + {n_heads}, h + {2 * n_heads}, "
+                    "... of q and k, not a block of consecutive columns",
                     hint=f"head h takes columns h * {d_head} to (h + 1) * {d_head}; "
                     f"reshape to (n, n_heads, d_head), not (n, d_head, n_heads)",
                 )

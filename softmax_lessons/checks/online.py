@@ -98,6 +98,18 @@ def _state(result, on):
     return float(result[0]), float(result[1])
 
 
+def _read_stream(fn, stream, on):
+    """``fn(stream)``, with math.exp's OverflowError named as the missing shift it is."""
+    try:
+        return fn(stream)
+    except OverflowError as exc:
+        raise Mistake(
+            f"on {on} your function raised OverflowError ({exc})",
+            hint="math.exp overflows above about 709: subtract the running maximum before "
+            "exponentiating",
+        ) from None
+
+
 def _stored_mistake(on: str) -> Mistake:
     return Mistake(
         f"on {on} your function stored the input before using it (its memory grew with the "
@@ -133,7 +145,7 @@ keeping only a running state
     ]
     for x in cases:
         on = fmt_logits(x)
-        m, s = _state(fn(_OnePass(x)), on)
+        m, s = _state(_read_stream(fn, _OnePass(x), on), on)
         want_m, want_s = max(x), float(np.sum(np.exp(np.array(x) - max(x))))
         if m == 0.0 and want_m < 0:
             raise Mistake(
@@ -371,7 +383,7 @@ an online pass uses each item as it arrives and keeps only a running state
     for scores, values in _ATTENTION_CASES:
         on = f"scores {fmt_logits(scores)}"
         stream = _OnePass(zip(scores, values, strict=True), keep=_pair)
-        got = result_array(fn(stream), "output", (2,))
+        got = result_array(_read_stream(fn, stream, on), "output", (2,))
         want = _attention_output(scores, values)
         if not np.all(np.isfinite(got)):
             raise no_max_shift(scores, "NaN" if np.isnan(got).any() else "inf")
