@@ -117,6 +117,12 @@ def ece_empty_bins_nan(p, labels, n_bins):
     return float(np.sum(count / len(labels) * np.abs(acc - conf)))
 
 
+def ece_with_the_package(p, labels, n_bins):
+    from softmax_lessons import calibration
+
+    return calibration.expected_calibration_error(p, labels, n_bins)
+
+
 def fit_multiplies(logits, labels):
     grid = np.geomspace(0.05, 20, 2000)
     return float(grid[np.argmin([mean_nll(logits * t, labels, 1.0) for t in grid])])
@@ -315,6 +321,14 @@ WRONG = [
         lambda p, labels, n_bins: 0.0,
         "your ECE is 0, but these predictions are not calibrated",
         None,
+    ),
+    (
+        "03.5",
+        checks.check_ece,
+        ece_with_the_package,
+        "the exercise says write the bins yourself (no calibration.expected_calibration_error),"
+        " but your function has calibration.expected_calibration_error(...) on line 4",
+        "a bin index each",
     ),
     # 03.6 fitting a temperature
     (

@@ -62,6 +62,12 @@ def entropy_without_shift(x):
     return -np.sum(p * log_p, axis=-1) / np.log(2)
 
 
+def entropy_with_the_package(x):
+    from softmax_lessons import entropy
+
+    return entropy(stable_softmax(x))
+
+
 def entropy_of_everything(x):
     return entropy_bits(x.ravel()) if x.ndim > 1 else entropy_bits(x)
 
@@ -204,6 +210,14 @@ WRONG = [
         entropy_without_shift,
         "fine on small logits, but NaN on (1000, 1001, 999)",
         "subtract the maximum",
+    ),
+    (
+        "01.6",
+        checks.check_entropy_bits,
+        entropy_with_the_package,
+        "the exercise says compute it yourself (no package entropy), but your function has "
+        "entropy(...) on line 4",
+        "-sum p log p",
     ),
     (
         "01.6",

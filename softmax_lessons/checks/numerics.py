@@ -369,7 +369,8 @@ def check_logsumexp_rows(fn: Callable) -> str:
 
     Taught in 02 (log-sum-exp) and 04 (masks). `fn(x)` takes a 1-D array or a batch
     of rows whose entries are finite or -inf, and returns one LSE per row; a row
-    that is all -inf (nothing allowed) gives -inf, the log of an empty sum.
+    that is all -inf (nothing allowed) gives -inf, the log of an empty sum. A
+    ready-made log-sum-exp is ruled out (read from the source).
 
     Examples
     --------
@@ -451,4 +452,9 @@ row by 0 instead
                 hint="take the maximum of each row (axis=-1, keepdims=True), not of the batch",
             )
         raise off_by(np.nan_to_num(got), np.nan_to_num(want), on)
+    rules.enforce(
+        rules.calls_to(fn, {"logsumexp", "logaddexp", "reduce_logsumexp"}),
+        "no ready-made log-sum-exp (np.logaddexp or the package's logsumexp)",
+        hint="shift each row by its maximum, and a row with no finite maximum by 0",
+    )
     return "right on huge, tiny and masked rows, -inf for an all -inf row, one value per row."

@@ -109,6 +109,17 @@ def _call_name(node: ast.Call) -> str | None:
     return None
 
 
+def _call_parts(node: ast.Call) -> set[str]:
+    """Every name in the dotted function of a call: ``np.logaddexp.reduce`` gives all three."""
+    parts, func = set(), node.func
+    while isinstance(func, ast.Attribute):
+        parts.add(func.attr)
+        func = func.value
+    if isinstance(func, ast.Name):
+        parts.add(func.id)
+    return parts
+
+
 def _dotted(node: ast.AST) -> str:
     try:
         return ast.unparse(node)
@@ -173,7 +184,11 @@ def branches(fn: Callable) -> list[str]:
 
 
 def calls_to(fn: Callable, names: Iterable[str]) -> list[str]:
-    """Where `fn` calls a function or method with one of `names` (``np.exp`` and ``exp`` alike)."""
+    """Where `fn` calls a function named in `names`, anywhere in a dotted name.
+
+    ``np.exp(...)`` and ``exp(...)`` both match "exp"; ``np.logaddexp.reduce(...)``
+    matches "logaddexp".
+    """
     root = function_tree(fn)
     if root is None:
         return []
@@ -181,7 +196,7 @@ def calls_to(fn: Callable, names: Iterable[str]) -> list[str]:
     return [
         f"{_dotted(node.func)}(...) on {_where(node, root)}"
         for node in _body(root)
-        if isinstance(node, ast.Call) and _call_name(node) in wanted
+        if isinstance(node, ast.Call) and _call_parts(node) & wanted
     ]
 
 

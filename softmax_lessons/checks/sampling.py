@@ -348,7 +348,8 @@ def check_ece(fn: Callable) -> str:
     Taught in 03. Confidence is the largest probability of a row, a prediction is right
     when its argmax is the label, bin ``b`` holds confidences in
     ``(b / n_bins, (b + 1) / n_bins]`` (the first also takes 0), and the ECE is the sum
-    over non-empty bins of ``count / N * |accuracy - mean confidence|``.
+    over non-empty bins of ``count / N * |accuracy - mean confidence|``. The
+    package's calibration functions are ruled out (read from the source).
 
     Examples
     --------
@@ -394,6 +395,11 @@ not calibrated
             f"on 500 predictions of an over-confident model in 10 bins your ECE is off by "
             f"{abs(got - want):.3g}"
         )
+    rules.enforce(
+        rules.calls_to(fn, {"expected_calibration_error", "reliability_bins"}),
+        "write the bins yourself (no calibration.expected_calibration_error)",
+        hint="confidence and correctness per prediction, a bin index each, then a weighted sum",
+    )
     return "right on 6 hand-made predictions in 1, 5 and 10 bins and on 500 from a model."
 
 

@@ -233,7 +233,8 @@ def check_entropy_bits(fn: Callable) -> str:
 
     Taught in 01 (the explorer's entropy) and 03. `fn(x)` takes logits, a 1-D array
     or a batch of rows, and returns one entropy per row; it must stay finite when
-    a probability underflows to 0 and when the logits are huge.
+    a probability underflows to 0 and when the logits are huge. Calling the
+    package's ``entropy`` is ruled out (read from the source).
 
     Examples
     --------
@@ -305,4 +306,9 @@ not bits; divide by ln 2 (or take log2) to count in bits
         )
     if not close(got, want_rows, rtol=1e-9, atol=1e-9):
         raise off_by(got, want_rows, on)
+    rules.enforce(
+        rules.calls_to(fn, {"entropy"}),
+        "compute it yourself (no package entropy)",
+        hint="log-probabilities from the logits, then -sum p log p, in bits",
+    )
     return "in bits, finite on (0, -800) and (1000, 1001, 999), one entropy per row of a batch."
