@@ -154,7 +154,8 @@ class Exercise:
     points: int = 1
 
 
-#: Every exercise that has a checker, by id, in the order the lessons define them.
+#: Every exercise that has a checker, by id (a lesson's exercises in the order its module
+#: defines them).
 #: Written exercises share the numbering but have no checker.
 EXERCISES: dict[str, Exercise] = {}
 

@@ -135,8 +135,9 @@ def _check_filtered(p, got, kept_wanted: set[int], name: str, setting: str) -> N
     if kept != kept_wanted:
         _check_most_likely_kept(p, kept, setting)
         raise Mistake(
-            f"with {setting} you kept {len(kept)} token(s) {sorted(kept)}; {name} keeps "
-            f"{len(kept_wanted)} here"
+            f"with {setting} you kept {len(kept)} token(s) {sorted(kept)}, not the "
+            f"{name} set",
+            hint=f"{name} keeps {len(kept_wanted)} here",
         )
     if not np.isclose(got.sum(), 1):
         raise Mistake(
