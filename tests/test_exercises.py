@@ -55,13 +55,21 @@ def test_every_lesson_has_a_solution_and_an_exercise_notebook():
     assert sorted(p.stem for p in EXERCISES.glob("*.ipynb")) == LESSONS
 
 
-@pytest.mark.parametrize("lesson", LESSONS[:5])
-def test_lessons_01_to_05_have_at_least_three_exercises_mixing_code_and_paper(lesson):
+def headings(nb: nbformat.NotebookNode) -> list[str]:
+    return [c.source.splitlines()[0] for c in nb.cells if c.source.startswith("## Exercise")]
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_lesson_mixes_code_paper_prediction_and_one_stretch(lesson):
     nb = read(SOLUTIONS / f"{lesson}.ipynb")
-    headings = [c.source for c in nb.cells if c.source.startswith("## Exercise")]
-    assert len(headings) >= 3
-    assert any("pen and paper" in h for h in headings)
-    assert any("BEGIN SOLUTION" in c.source for c in nb.cells if c.cell_type == "code")
+    titles = headings(nb)
+    assert len(titles) >= 6
+    assert any("pen and paper" in h for h in titles)
+    assert sum("(predict, then run)" in h for h in titles) >= 1
+    assert sum("(stretch, pen and paper)" in h for h in titles) == 1
+    assert "(stretch" in titles[-1]  # the stretch problem comes last
+    # at least four checked code exercises: the core ones and at least two new ones
+    assert sum(e.startswith(lesson[:2]) for e in checks.EXERCISES) >= 4
 
 
 def stored_text(nb: nbformat.NotebookNode) -> str:
@@ -99,6 +107,96 @@ def test_exercises_hold_no_solution_and_no_outputs():
                 assert ("raise NotImplementedError()" in ex.source) == (ex.cell_type == "code")
             else:
                 assert ex.source == sol.source
+
+
+# ---------------------------------------------------------------------------
+# Points and marking keys
+# ---------------------------------------------------------------------------
+
+
+def answer_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [c for c in nb.cells if "BEGIN SOLUTION" in c.source]
+
+
+def points_table(nb: nbformat.NotebookNode) -> dict[str, int]:
+    """The table of points in the first cell: exercise id -> points."""
+    rows = re.findall(r"^\| (\d\d\.\d+) \| [^|]+ \| [^|]+ \| (\d+) \|$", nb.cells[0].source, re.M)
+    return {exercise: int(points) for exercise, points in rows}
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_answer_cell_carries_its_exercise_and_points(lesson):
+    nb = read(SOLUTIONS / f"{lesson}.ipynb")
+    cells = answer_cells(nb)
+    ids = [c.metadata["course"]["exercise"] for c in cells]
+    assert ids == [f"{lesson[:2]}.{n}" for n in range(1, len(cells) + 1)]
+    assert len(ids) == len(headings(nb))  # one answer cell per exercise heading
+    for cell in cells:
+        points = cell.metadata["course"]["points"]
+        assert isinstance(points, int) and 1 <= points <= 5
+        grader = cell.metadata["nbgrader"]
+        if grader.get("grade"):
+            assert grader["points"] == points  # nbgrader's points, where set, agree
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_the_points_table_lists_every_exercise_with_its_points_and_total(lesson):
+    for folder in (SOLUTIONS, EXERCISES):
+        nb = read(folder / f"{lesson}.ipynb")
+        metadata = {
+            c.metadata["course"]["exercise"]: c.metadata["course"]["points"]
+            for c in answer_cells(read(SOLUTIONS / f"{lesson}.ipynb"))
+        }
+        assert points_table(nb) == metadata
+        total = re.search(r"\*\*Total\*\* \| \| \*\*(\d+)\*\*", nb.cells[0].source)
+        assert total and int(total.group(1)) == sum(metadata.values())
+
+
+def test_checker_points_agree_with_the_solution_metadata():
+    code_points = {}
+    for lesson in LESSONS:
+        for cell in answer_cells(read(SOLUTIONS / f"{lesson}.ipynb")):
+            if cell.cell_type == "code":
+                code_points[cell.metadata["course"]["exercise"]] = cell.metadata["course"]["points"]
+    assert code_points == {e.id: e.points for e in checks.EXERCISES.values()}
+
+
+def test_every_checker_is_called_right_after_its_answer():
+    for lesson in LESSONS:
+        nb = read(EXERCISES / f"{lesson}.ipynb")
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "code" and "course" in cell.metadata:
+                check = next(c for c in nb.cells[i + 1 :] if c.source.startswith("check_"))
+                checker = getattr(checks, check.source.split("(")[0])
+                assert checker.exercise.id == cell.metadata["course"]["exercise"]
+
+
+def test_written_answers_carry_a_marking_key_and_point_at_computed_numbers():
+    for lesson in LESSONS:
+        nb = read(SOLUTIONS / f"{lesson}.ipynb")
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "markdown" or "BEGIN SOLUTION" not in cell.source:
+                continue
+            assert "Marking:" in cell.source, cell.metadata["course"]
+            if "check cell" in cell.source or "run cell" in cell.source:
+                # the numbers the key points at come from a code cell of the same exercise
+                rest = nb.cells[i + 1 :]
+                end = next((j for j, c in enumerate(rest) if c.source.startswith("## ")), len(rest))
+                assert any(c.cell_type == "code" and c.outputs for c in rest[:end])
+
+
+def test_code_solutions_explain_themselves_and_stubs_state_no_answer():
+    for lesson in LESSONS:
+        solution = read(SOLUTIONS / f"{lesson}.ipynb")
+        exercise = read(EXERCISES / f"{lesson}.ipynb")
+        for sol, ex in zip(solution.cells, exercise.cells, strict=True):
+            if sol.cell_type != "code" or "BEGIN SOLUTION" not in sol.source:
+                continue
+            region = sol.source.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
+            comments = [line for line in region.splitlines() if line.strip().startswith("#")]
+            assert len(comments) >= 2, sol.metadata["course"]
+            for formula in ("(p - y)", "diag(p)", "p p^T", "logsumexp(x)"):
+                assert formula not in ex.source, (sol.metadata["course"], formula)
 
 
 def test_solution_cells_carry_nbgrader_metadata():
