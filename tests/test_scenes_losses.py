@@ -179,13 +179,15 @@ def test_generate_names_refuses_a_table_of_the_wrong_shape_or_alphabet():
 
 def test_name_samples_draw_every_setting_in_order_from_one_generator():
     settings = {"T = 0.5": {"temperature": 0.5}, "top-k = 1": {"top_k": 1}}
-    s = name_samples(WEIGHTS, ".ab", np.random.default_rng(3), settings, n_names=4,
-                     corpus=["ba"])
+    s = name_samples(WEIGHTS, ".ab", np.random.default_rng(3), settings, n_names=20,
+                     n_shown=4, corpus=["ba"])
     rng = np.random.default_rng(3)
-    assert s.names == [generate_names(WEIGHTS, ".ab", rng, 4, temperature=0.5),
-                       generate_names(WEIGHTS, ".ab", rng, 4, top_k=1)]
+    assert s.names == [generate_names(WEIGHTS, ".ab", rng, 20, temperature=0.5),
+                       generate_names(WEIGHTS, ".ab", rng, 20, top_k=1)]
     assert s.settings == list(settings)
     assert s.known == [sum(n == "ba" for n in names) for names in s.names]
-    assert s.known[1] == 4                                  # greedy writes "ba" every time
+    assert s.known[1] == 20                                 # greedy writes "ba" every time
     assert_allclose(s.mean_length, [np.mean([len(n) for n in names]) for names in s.names])
-    assert s.lines[1].startswith("top-k = 1 ") and "(4 of 4 in the list)" in s.lines[1]
+    assert s.lines[1] == ("top-k = 1  ba ba ba ba   | 20 names: 2.0 letters on average, "
+                          "20 in the list")
+    assert s.lines[0].split("|")[0].split()[3:] == s.names[0][:4]

@@ -432,16 +432,18 @@ class NameSamples:
     """What :func:`name_samples` computes: generated names for several sampler settings.
 
     Fields:
-    ``settings`` (name of each setting, in order), ``names`` (a list of names per
-    setting), ``known`` (how many of them are in the training list, per setting),
-    ``mean_length`` (letters per generated name, per setting) and ``lines`` (one
-    line of text per setting).
+    ``settings`` (name of each setting, in order), ``names`` (a list of all the
+    generated names per setting), ``known`` (how many of them are in the training
+    list, per setting), ``mean_length`` (letters per generated name, per setting),
+    ``n_shown`` and ``lines`` (one line of text per setting: the first `n_shown`
+    names, then the statistics of all of them).
     """
 
     settings: list[str]
     names: list[list[str]]
     known: list[int]
     mean_length: list[float]
+    n_shown: int
     lines: list[str]
 
 
@@ -450,34 +452,37 @@ def name_samples(
     alphabet: str,
     rng: np.random.Generator,
     settings: Mapping[str, Mapping[str, float | int]],
-    n_names: int = 6,
+    n_names: int = 100,
+    n_shown: int = 6,
     corpus: Sequence[str] = (),
 ) -> NameSamples:
     """`n_names` generated names for each sampler setting, all drawn from one generator.
 
     Taught in 05. `settings` maps a label such as ``"T = 0.5"`` to keyword arguments of
     :func:`generate_names` (``temperature``, ``top_k``, ``top_p``); the settings are
-    sampled in order, so one seeded `rng` gives the same names every run. Names found
-    in `corpus` (the training list) are counted in ``known``.
+    sampled in order, so one seeded `rng` gives the same names every run. Each line
+    shows the first `n_shown` names, then the mean length of all `n_names` and how
+    many of them are in `corpus` (the training list).
 
     Examples
     --------
     >>> weights = np.log([[1e-9, 1.0, 1e-9], [1.0, 1e-9, 1.0], [1.0, 1.0, 1e-9]])
     >>> s = name_samples(weights, ".ab", np.random.default_rng(0), {"top-1": {"top_k": 1}},
-    ...                  n_names=2, corpus=["a"])
+    ...                  n_names=3, n_shown=2, corpus=["a"])
     >>> s.lines
-    ['top-1     : a a   (2 of 2 in the list)']
+    ['top-1      a a   | 3 names: 1.0 letters on average, 3 in the list']
     """
+    n_shown = check_int(n_shown, "n_shown", minimum=0)
     known_names = set(corpus)
     labels, all_names, known, lengths, lines = [], [], [], [], []
-    width = max((len(label) for label in settings), default=0)
+    width = max([len(label) for label in settings] + [10])
     for label, options in settings.items():
         names = generate_names(weights, alphabet, rng, n_names, **options)
         labels.append(label)
         all_names.append(names)
         known.append(sum(name in known_names for name in names))
         lengths.append(float(np.mean([len(name) for name in names])) if names else 0.0)
-        lines.append(f"{label:<{max(width, 10)}}: {' '.join(names)}   "
-                     f"({known[-1]} of {len(names)} in the list)")
+        lines.append(f"{label:<{width}} {' '.join(names[:n_shown])}   | {len(names)} names: "
+                     f"{lengths[-1]:.1f} letters on average, {known[-1]} in the list")
     return NameSamples(settings=labels, names=all_names, known=known, mean_length=lengths,
-                       lines=lines)
+                       n_shown=n_shown, lines=lines)
