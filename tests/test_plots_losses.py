@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose
 from softmax_lessons.core import softmax
 from softmax_lessons.losses import softmax_jacobian
 from softmax_lessons.plots import losses as plots_losses
-from softmax_lessons.scenes import cross_entropy_scene
+from softmax_lessons.scenes import cross_entropy_scene, loss_gradient_scene, name_bigrams
 from softmax_lessons.training import (
     decision_grid,
     make_blobs,
@@ -130,3 +130,29 @@ def test_blitted_frame_updated_to_b_equals_a_fresh_frame_at_b(b):
     _, fresh = _ce_live(cross_entropy_scene(*b))
     assert np.array_equal(image_pixels(live.image), image_pixels(fresh.image))
     assert not np.array_equal(image_pixels(live.image), first)
+
+
+def test_loss_gradient_panels_draw_both_losses_and_both_gradients():
+    scene = loss_gradient_scene(label=1)
+    left, right = plots_losses.loss_gradient_panels(scene)
+    assert_allclose(left.lines[0].get_ydata(), scene.ce_loss)
+    assert_allclose(left.lines[1].get_ydata(), scene.se_loss)
+    assert_allclose(right.lines[0].get_ydata(), scene.ce_grad)
+    assert_allclose(right.lines[1].get_ydata(), scene.se_grad)
+    for ax in (left, right):
+        assert_allclose(ax.lines[0].get_xdata(), scene.grid)
+        # told apart by line style as well as colour
+        assert ax.lines[0].get_linestyle() != ax.lines[1].get_linestyle()
+    assert "dog" in left.get_title()
+    assert legend_texts(right)[0].startswith("cross-entropy")
+
+
+def test_bigram_heatmap_draws_the_counts_and_leaves_unseen_pairs_blank():
+    b = name_bigrams(["anna", "bob", "abba"])
+    ax = plots_losses.bigram_heatmap(b.counts, b.alphabet, title="three names")
+    shown = ax.images[0].get_array()
+    assert_allclose(shown.filled(0), b.counts)
+    assert shown.mask.tolist() == (b.counts == 0).tolist()
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(b.alphabet)
+    assert ax.get_title() == "three names"
+    assert ax.images[0].norm.vmax == b.counts.max()

@@ -12,19 +12,21 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import ListedColormap
+from matplotlib.colors import ListedColormap, LogNorm
 from numpy.typing import ArrayLike
 
-from ..scenes.losses import CrossEntropyScene
+from ..scenes.losses import CrossEntropyScene, LossGradientScene
 from .style import COLOURS, MARKERS, OKABE_ITO, new_axes, use_course_style
 
 __all__ = [
+    "bigram_heatmap",
     "cross_entropy_panels",
     "decision_regions",
     "gradient_bars",
     "jacobian_heatmap",
     "learned_vs_counted",
     "loss_curve",
+    "loss_gradient_panels",
     "loss_vs_true_logit",
     "update_cross_entropy_panels",
     "update_gradient_bars",
@@ -346,4 +348,85 @@ def learned_vs_counted(
     ax.set_ylabel("learned: log-softmax of the row + log(row total)")
     ax.set_title("the learned logits become log-counts")
     ax.legend(loc="upper left", fontsize=8)
+    return ax
+
+
+def loss_gradient_panels(
+    scene: LossGradientScene, *, axes: np.ndarray | None = None
+) -> np.ndarray:
+    """Cross-entropy against squared error as the true logit moves: the losses, then their slopes.
+
+    Taught in 05. `scene` comes from
+    :func:`softmax_lessons.scenes.losses.loss_gradient_scene`. Left: both losses;
+    right: each loss's derivative with respect to the true class's logit. The two
+    losses differ by colour and by line style.
+
+    Examples
+    --------
+    >>> from softmax_lessons.scenes.losses import loss_gradient_scene
+    >>> left, right = loss_gradient_panels(loss_gradient_scene())
+    >>> right.get_ylabel()
+    'd loss / d (true logit)'
+    >>> plt.close("all")
+    """
+    if axes is None:
+        use_course_style()
+        _, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    left, right = axes
+    ce_style = {"color": OKABE_ITO["blue"], "linestyle": "-", "label": "cross-entropy"}
+    se_style = {"color": OKABE_ITO["vermillion"], "linestyle": "--",
+                "label": "squared error on p"}
+    left.plot(scene.grid, scene.ce_loss, **ce_style)
+    left.plot(scene.grid, scene.se_loss, **se_style)
+    left.set_xlabel("logit of the true class (no units)")
+    left.set_ylabel("loss (nats; squared error has no units)")
+    left.set_title(f"two losses for true class {scene.labels[scene.label]}")
+    left.set_ylim(bottom=0)
+    left.legend()
+    right.plot(scene.grid, scene.ce_grad, **{**ce_style, "label": "cross-entropy: p - 1"})
+    right.plot(scene.grid, scene.se_grad, **{**se_style, "label": "squared error"})
+    right.axhline(0, color="black", linewidth=0.8)
+    right.set_xlabel("logit of the true class (no units)")
+    right.set_ylabel("d loss / d (true logit)")
+    right.set_title("confidently wrong (left end): only cross-entropy pushes")
+    right.set_ylim(-1.1, 0.1)
+    right.legend(loc="lower right")
+    return axes
+
+
+def bigram_heatmap(
+    counts: ArrayLike,
+    alphabet: str,
+    *,
+    ax: plt.Axes | None = None,
+    title: str = "how often each character follows another",
+) -> plt.Axes:
+    """The bigram count table as a heatmap on a log colour scale; pairs never seen are blank.
+
+    Taught in 05. Row ``i`` is the current character ``alphabet[i]``, column ``j`` the
+    next one. Counts span several orders of magnitude, so the colour scale is
+    logarithmic (the colour bar gives the counts); a count of 0 has no colour at all.
+
+    Examples
+    --------
+    >>> ax = bigram_heatmap([[0, 3], [1, 10]], ".a")
+    >>> ax.images[0].get_array().mask.tolist()       # the zero count is left blank
+    [[True, False], [False, False]]
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['.', 'a']
+    >>> plt.close("all")
+    """
+    counts = np.asarray(counts)
+    ax = new_axes(ax, figsize=(6.4, 5.6))
+    shown = np.ma.masked_equal(counts, 0)
+    image = ax.imshow(shown, cmap="viridis", norm=LogNorm(vmin=1, vmax=max(int(counts.max()), 2)))
+    ticks = range(len(alphabet))
+    ax.set_xticks(ticks, list(alphabet), fontsize=8)
+    ax.set_yticks(ticks, list(alphabet), fontsize=8)
+    ax.tick_params(length=0)
+    ax.set_xlabel("next character")
+    ax.set_ylabel("current character ('.' = start or end)")
+    ax.set_title(title)
+    ax.grid(False)
+    ax.figure.colorbar(image, ax=ax, label="count (log scale; blank = never seen)", shrink=0.8)
     return ax

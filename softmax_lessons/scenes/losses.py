@@ -1,21 +1,43 @@
-"""Scene of lesson 05: cross-entropy and its gradient as the true logit moves."""
+"""Scenes of lesson 05: cross-entropy and its gradient, and a bigram model of names.
+
+Three small maths helpers live here because only these figures need them:
+`squared_error_grad` (the loss that cross-entropy is compared with),
+`train_bigram_from_counts` (the trainer of :mod:`softmax_lessons.training`, fed the
+bigram counts instead of every pair) and `generate_names` (lesson 03's sampler,
+run until the end-of-name marker).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ..core import softmax
+from ..core import log_softmax, softmax
 from ..losses import cross_entropy, cross_entropy_grad, one_hot
+from ..sampling import sample
+from ..training import TrainingResult, bigram_counts, bigram_pairs
+from ..validation import check_int, check_rng
 
 __all__ = [
     "CE_CLASSES",
     "CE_LOGITS",
     "GRID",
+    "NAME_MARKER",
     "CrossEntropyScene",
+    "LossGradientScene",
+    "NameBigrams",
+    "NameSamples",
     "cross_entropy_scene",
+    "generate_names",
+    "loss_gradient_scene",
+    "name_bigrams",
+    "name_samples",
+    "squared_error",
+    "squared_error_grad",
+    "train_bigram_from_counts",
 ]
 
 CE_CLASSES = ("cat", "dog", "fox", "owl")
@@ -106,3 +128,358 @@ def cross_entropy_scene(
         grid_losses=grid_losses,
         summary=summary,
     )
+
+
+# ---------------------------------------------------------------------------
+# Cross-entropy against squared error on the probabilities
+# ---------------------------------------------------------------------------
+
+
+def squared_error(x: ArrayLike, target: ArrayLike) -> float | np.ndarray:
+    """Squared error on the probabilities, ``sum_j (softmax(x)_j - y_j)^2``, one value per row.
+
+    Taught in 05 as the loss cross-entropy is compared with (it is the Brier score of
+    the prediction). `target` is one-hot or soft, shape of `x`.
+
+    Examples
+    --------
+    >>> round(float(squared_error([2.0, 1.0, 0.0], [1.0, 0.0, 0.0])), 4)
+    0.1801
+    """
+    p = softmax(x)
+    return np.sum((p - np.asarray(target, dtype=float)) ** 2, axis=-1)
+
+
+def squared_error_grad(x: ArrayLike, target: ArrayLike) -> np.ndarray:
+    """Gradient of `squared_error` with respect to the logits, row by row.
+
+    Taught in 05. By the chain rule it is ``J @ 2(p - y)`` with the softmax Jacobian
+    ``J = diag(p) - p p^T`` (symmetric), that is
+    ``2 p * ((p - y) - sum_j p_j (p_j - y_j))``. Every entry carries a factor ``p_i``
+    or the spread of ``p``, so it fades as the softmax saturates, even when the
+    prediction is wrong.
+
+    Examples
+    --------
+    >>> squared_error_grad([2.0, 1.0, 0.0], [1.0, 0.0, 0.0]).round(4)
+    array([-0.2396,  0.1955,  0.0441])
+    >>> f"{squared_error_grad([-20.0, 0.0], [1.0, 0.0])[0]:.1e}"   # badly wrong, no push
+    '-8.2e-09'
+    """
+    p = softmax(x)
+    residual = p - np.asarray(target, dtype=float)
+    spread = np.sum(p * residual, axis=-1, keepdims=True)
+    return 2 * p * (residual - spread)
+
+
+@dataclass(frozen=True)
+class LossGradientScene:
+    """What :func:`loss_gradient_scene` computes: two losses and their gradients on one logit.
+
+    Fields:
+    ``labels``, ``label``, ``grid`` (values of the true class's logit), ``p_true``
+    (its probability at each), ``ce_loss`` and ``se_loss`` (cross-entropy in nats,
+    squared error on the probabilities), ``ce_grad`` and ``se_grad`` (each loss's
+    derivative with respect to the true logit), and ``summary``.
+    """
+
+    labels: list[str]
+    label: int
+    grid: np.ndarray
+    p_true: np.ndarray
+    ce_loss: np.ndarray
+    se_loss: np.ndarray
+    ce_grad: np.ndarray
+    se_grad: np.ndarray
+    summary: str
+
+
+def loss_gradient_scene(
+    label: int = 0,
+    x: Sequence[float] = CE_LOGITS,
+    labels: Sequence[str] = CE_CLASSES,
+    grid: ArrayLike = GRID,
+) -> LossGradientScene:
+    """Cross-entropy and squared error as the true class's logit sweeps `grid`, others fixed.
+
+    Taught in 05: why classifiers are trained with cross-entropy. Its gradient on the
+    true logit is ``p_true - 1``, close to -1 when the model is confidently wrong;
+    the squared error's gradient there is close to 0, so the wrong model barely moves.
+
+    Returns
+    -------
+    LossGradientScene
+        Everything the figure shows, as named fields.
+
+    Examples
+    --------
+    >>> scene = loss_gradient_scene(0, x=[0.0, 2.0], labels=["a", "b"], grid=[-10.0, 2.0])
+    >>> scene.ce_grad.round(3), scene.se_grad.round(3)
+    (array([-1. , -0.5]), array([-0. , -0.5]))
+    """
+    x = np.array(x, dtype=float)
+    labels = list(labels)
+    if x.shape != (len(labels),):
+        raise ValueError(f"need one logit per class: got {x.shape} logits for {len(labels)} "
+                         "labels")
+    if not 0 <= label < len(labels):
+        raise ValueError(f"label must be in 0..{len(labels) - 1}, got {label}")
+    grid = np.asarray(grid, dtype=float)
+    sweep = np.repeat(x[None, :], grid.size, axis=0)
+    sweep[:, label] = grid
+    y = np.repeat(one_hot(label, len(labels))[None, :], grid.size, axis=0)
+    p_true = softmax(sweep)[:, label]
+    ce_grad = cross_entropy_grad(sweep, y, reduction="none")[:, label]
+    se_grad = squared_error_grad(sweep, y)[:, label]
+    worst = int(np.argmin(grid))
+    peak = int(np.argmax(np.abs(se_grad)))
+    summary = (f"true logit {grid[worst]:g} (p = {p_true[worst]:.1e}): cross-entropy "
+               f"gradient {ce_grad[worst]:.3f}, squared-error gradient {se_grad[worst]:.1e}; "
+               f"the squared error pushes hardest at true logit {grid[peak]:.1f} "
+               f"(p = {p_true[peak]:.2f}, gradient {se_grad[peak]:.3f})")
+    return LossGradientScene(
+        labels=labels,
+        label=label,
+        grid=grid,
+        p_true=p_true,
+        ce_loss=cross_entropy(sweep, y, reduction="none"),
+        se_loss=squared_error(sweep, y),
+        ce_grad=ce_grad,
+        se_grad=se_grad,
+        summary=summary,
+    )
+
+
+# ---------------------------------------------------------------------------
+# A character bigram model of first names
+# ---------------------------------------------------------------------------
+
+# Marks the start and the end of every name: "." then the letters, then ".".
+NAME_MARKER = "."
+
+
+@dataclass(frozen=True)
+class NameBigrams:
+    """What :func:`name_bigrams` computes: the names as (character, next character) pairs.
+
+    Fields:
+    ``alphabet`` (the marker ``"."`` first, then the letters; index ``i`` stands for
+    ``alphabet[i]``), ``previous`` and ``following`` (one entry per pair), ``counts``
+    (``counts[i, j]``: how often ``alphabet[j]`` follows ``alphabet[i]``),
+    ``n_names`` and ``summary``.
+    """
+
+    alphabet: str
+    previous: np.ndarray
+    following: np.ndarray
+    counts: np.ndarray
+    n_names: int
+    summary: str
+
+
+def name_bigrams(names: Sequence[str]) -> NameBigrams:
+    """Every bigram of `names`, each name framed by the marker: ``"emma"`` gives ``.e em mm ma a.``.
+
+    Taught in 05. The pairs come from :func:`softmax_lessons.training.bigram_pairs`
+    on the names joined by the marker (``".emma.noah."``), so the pair (last letter,
+    marker) ends one name and (marker, first letter) starts the next.
+
+    Returns
+    -------
+    NameBigrams
+
+    Raises
+    ------
+    ValueError
+        If there are no names, a name is empty or holds the marker.
+
+    Examples
+    --------
+    >>> b = name_bigrams(["ab", "b"])
+    >>> b.alphabet, b.counts.tolist()
+    ('.ab', [[0, 1, 1], [0, 0, 1], [2, 0, 0]])
+    """
+    names = list(names)
+    if not names:
+        raise ValueError("need at least one name")
+    bad = [name for name in names if not name or NAME_MARKER in name]
+    if bad:
+        raise ValueError(f"names must be non-empty and free of {NAME_MARKER!r}, got {bad[:3]}")
+    text = NAME_MARKER + NAME_MARKER.join(names) + NAME_MARKER
+    alphabet = NAME_MARKER + "".join(sorted(set(text) - {NAME_MARKER}))
+    previous, following, alphabet = bigram_pairs(text, alphabet)
+    counts = bigram_counts(previous, following, len(alphabet))
+    summary = (f"{len(names)} names, {previous.size} pairs, {len(alphabet)} symbols "
+               f"({NAME_MARKER!r} and {len(alphabet) - 1} letters); "
+               f"{int(np.count_nonzero(counts))} of {counts.size} possible pairs occur")
+    return NameBigrams(alphabet=alphabet, previous=previous, following=following,
+                       counts=counts, n_names=len(names), summary=summary)
+
+
+def train_bigram_from_counts(
+    counts: ArrayLike,
+    *,
+    steps: int = 200,
+    learning_rate: float = 0.5,
+    on_step: Callable[[int, float], None] | None = None,
+) -> TrainingResult:
+    """Gradient descent on a bigram model, computed from the count table alone.
+
+    Taught in 05. It takes the same steps as
+    ``train_softmax_regression(one_hot(previous), following, use_bias=False)`` on every
+    pair: with one-hot inputs the mean loss over the ``N`` pairs is
+    ``-sum(counts * log_softmax(W)) / N`` and its gradient for row ``c`` is
+    ``(n_c * softmax(W[c]) - counts[c]) / N``, where ``n_c`` is the row's total. The
+    pairs enter only through their counts, so one step costs a table's worth of work
+    instead of a pass over every pair.
+
+    Parameters
+    ----------
+    counts : array_like, shape (n_symbols, n_symbols)
+        From :func:`name_bigrams` or :func:`softmax_lessons.training.bigram_counts`.
+    steps, learning_rate, on_step
+        As in :func:`softmax_lessons.training.train_softmax_regression`.
+
+    Returns
+    -------
+    TrainingResult
+        ``weights`` (one row of logits per symbol), a zero ``bias`` and the losses.
+
+    Examples
+    --------
+    >>> counts = np.array([[3, 1], [2, 2]])
+    >>> result = train_bigram_from_counts(counts, steps=2000, learning_rate=5.0)
+    >>> softmax(result.weights).round(3)          # the rows become the frequencies
+    array([[0.75, 0.25],
+           [0.5 , 0.5 ]])
+    """
+    c = np.asarray(counts, dtype=float)
+    if c.ndim != 2 or c.shape[0] != c.shape[1] or np.any(c < 0) or c.sum() <= 0:
+        raise ValueError(f"counts must be a square table of counts >= 0 with at least one "
+                         f"pair, got shape {c.shape}; pass the table from name_bigrams")
+    steps = check_int(steps, "steps", minimum=0)
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
+    total = c.sum()
+    row_totals = c.sum(axis=1, keepdims=True)
+    weights = np.zeros_like(c)
+    losses = np.empty(steps + 1)
+    for step in range(steps + 1):
+        logp = log_softmax(weights)
+        losses[step] = -np.sum(c * logp) / total
+        if on_step is not None:
+            on_step(step, float(losses[step]))
+        if step == steps:
+            break
+        weights -= learning_rate * (row_totals * np.exp(logp) - c) / total
+    return TrainingResult(weights=weights, bias=np.zeros(c.shape[1]), losses=losses)
+
+
+def generate_names(
+    weights: ArrayLike,
+    alphabet: str,
+    rng: np.random.Generator,
+    n_names: int,
+    *,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    max_length: int = 24,
+) -> list[str]:
+    """Write `n_names` names with a bigram model, one letter at a time, with lesson 03's sampler.
+
+    Taught in 05. Each name starts from the marker: the row of `weights` for the
+    current symbol gives the logits of the next one, :func:`softmax_lessons.sampling.sample`
+    draws it (with `temperature`, `top_k`, `top_p`), and the name ends when the marker
+    comes back. A name that reaches `max_length` letters is cut there and ends in ``"…"``.
+
+    Examples
+    --------
+    >>> weights = np.log([[1e-9, 1.0, 1e-9], [1.0, 1e-9, 1.0], [1.0, 1.0, 1e-9]])
+    >>> generate_names(weights, ".ab", np.random.default_rng(0), 3)
+    ['a', 'a', 'abababa']
+    """
+    table = np.asarray(weights, dtype=float)
+    if table.shape != (len(alphabet), len(alphabet)):
+        raise ValueError(f"weights must be ({len(alphabet)}, {len(alphabet)}) for the alphabet "
+                         f"{alphabet!r}, got shape {table.shape}")
+    if alphabet[0] != NAME_MARKER:
+        raise ValueError(f"the alphabet must start with the marker {NAME_MARKER!r}, "
+                         f"got {alphabet!r}")
+    check_rng(rng)
+    n_names = check_int(n_names, "n_names", minimum=0)
+    max_length = check_int(max_length, "max_length")
+    names = []
+    for _ in range(n_names):
+        letters, current = [], 0
+        while len(letters) < max_length:
+            current = sample(table[current], rng, temperature=temperature, top_k=top_k,
+                             top_p=top_p)
+            if current == 0:
+                break
+            letters.append(alphabet[current])
+        else:
+            letters.append("…")
+        names.append("".join(letters))
+    return names
+
+
+@dataclass(frozen=True)
+class NameSamples:
+    """What :func:`name_samples` computes: generated names for several sampler settings.
+
+    Fields:
+    ``settings`` (name of each setting, in order), ``names`` (a list of all the
+    generated names per setting), ``known`` (how many of them are in the training
+    list, per setting), ``mean_length`` (letters per generated name, per setting),
+    ``n_shown`` and ``lines`` (one line of text per setting: the first `n_shown`
+    names, then the statistics of all of them).
+    """
+
+    settings: list[str]
+    names: list[list[str]]
+    known: list[int]
+    mean_length: list[float]
+    n_shown: int
+    lines: list[str]
+
+
+def name_samples(
+    weights: ArrayLike,
+    alphabet: str,
+    rng: np.random.Generator,
+    settings: Mapping[str, Mapping[str, float | int]],
+    n_names: int = 100,
+    n_shown: int = 6,
+    corpus: Sequence[str] = (),
+) -> NameSamples:
+    """`n_names` generated names for each sampler setting, all drawn from one generator.
+
+    Taught in 05. `settings` maps a label such as ``"T = 0.5"`` to keyword arguments of
+    :func:`generate_names` (``temperature``, ``top_k``, ``top_p``); the settings are
+    sampled in order, so one seeded `rng` gives the same names every run. Each line
+    shows the first `n_shown` names, then the mean length of all `n_names` and how
+    many of them are in `corpus` (the training list).
+
+    Examples
+    --------
+    >>> weights = np.log([[1e-9, 1.0, 1e-9], [1.0, 1e-9, 1.0], [1.0, 1.0, 1e-9]])
+    >>> s = name_samples(weights, ".ab", np.random.default_rng(0), {"top-1": {"top_k": 1}},
+    ...                  n_names=3, n_shown=2, corpus=["a"])
+    >>> s.lines
+    ['top-1      a a   | 3 names: 1.0 letters on average, 3 in the list']
+    """
+    n_shown = check_int(n_shown, "n_shown", minimum=0)
+    known_names = set(corpus)
+    labels, all_names, known, lengths, lines = [], [], [], [], []
+    width = max([len(label) for label in settings] + [10])
+    for label, options in settings.items():
+        names = generate_names(weights, alphabet, rng, n_names, **options)
+        labels.append(label)
+        all_names.append(names)
+        known.append(sum(name in known_names for name in names))
+        lengths.append(float(np.mean([len(name) for name in names])) if names else 0.0)
+        lines.append(f"{label:<{width}} {' '.join(names[:n_shown])}   | {len(names)} names: "
+                     f"{lengths[-1]:.1f} letters on average, {known[-1]} in the list")
+    return NameSamples(settings=labels, names=all_names, known=known, mean_length=lengths,
+                       n_shown=n_shown, lines=lines)
