@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "softmax_lessons"
 MATHS = {p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
-LAYERS = ("scenes", "plots", "widgets", "checks")
+LAYERS = ("data", "scenes", "plots", "widgets", "checks")
 
 
 def imports_of(path: Path) -> set[str]:
@@ -70,7 +70,13 @@ def test_maths_modules_import_only_numpy_the_standard_library_and_other_maths(pa
 @pytest.mark.parametrize("path", modules("scenes"), ids=lambda p: p.name)
 def test_scenes_need_only_numpy_and_the_maths(path):
     assert outside_imports(path) <= STDLIB | {"numpy"}, path.name
-    assert package_imports(path) <= MATHS | {"scenes"}, path.name
+    assert package_imports(path) <= MATHS | {"scenes", "data"}, path.name
+
+
+@pytest.mark.parametrize("path", modules("data"), ids=lambda p: p.name)
+def test_the_data_loader_needs_only_the_standard_library(path):
+    assert outside_imports(path) <= STDLIB, path.name
+    assert package_imports(path) <= {"data"}, path.name
 
 
 @pytest.mark.parametrize("path", modules("plots"), ids=lambda p: p.name)

@@ -71,3 +71,19 @@ def test_lessons_and_homework_use_the_same_file_names():
     for folder in ("exercises", "solutions"):
         homework = {p.name for p in (ROOT / folder).glob("*.ipynb")}
         assert homework <= lessons | {"00_start_here.ipynb"}, f"{folder} has no matching lesson"
+
+
+def test_a_built_wheel_holds_every_layer_of_the_package_and_its_data(tmp_path):
+    """A plain `pip install .` (not editable) must get scenes, plots, widgets, checks, data."""
+    import subprocess
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
+                    "--wheel-dir", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    (wheel,) = tmp_path.glob("softmax_lessons-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    layers = {n.split("/")[1] for n in names if n.startswith("softmax_lessons/") and n.count("/") > 1}
+    on_disk = {p.name for p in (ROOT / "softmax_lessons").iterdir() if (p / "__init__.py").exists()}
+    assert layers == on_disk
+    assert "softmax_lessons/data/names.txt" in names
+    assert not any(n.startswith(("tools/", "tests/")) for n in names)
