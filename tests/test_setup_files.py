@@ -82,7 +82,8 @@ def test_a_built_wheel_holds_every_layer_of_the_package_and_its_data(tmp_path):
                     "--wheel-dir", str(tmp_path), str(ROOT)], check=True, capture_output=True)
     (wheel,) = tmp_path.glob("softmax_lessons-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    layers = {n.split("/")[1] for n in names if n.startswith("softmax_lessons/") and n.count("/") > 1}
+    layers = {n.split("/")[1] for n in names
+              if n.startswith("softmax_lessons/") and n.count("/") > 1}
     on_disk = {p.name for p in (ROOT / "softmax_lessons").iterdir() if (p / "__init__.py").exists()}
     assert layers == on_disk
     assert "softmax_lessons/data/names.txt" in names
