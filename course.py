@@ -218,6 +218,7 @@ def test(args: list[str]) -> None:
         python = ensure_extra_venv(options.env)
         pytest_args = ["-m", "not browser", *pytest_args]
     say(f"testing on the {options.env} environment: {describe(python)}")
+    os.environ["COURSE_TEST_ENV"] = options.env  # tests of one environment look at it
     os.chdir(ROOT)
     os.execv(python, [str(python), "-m", "pytest", *pytest_args])
 

@@ -88,6 +88,32 @@ def test_the_oldest_environment_runs_the_oldest_python_the_course_declares():
     assert requires == ">=" + load_course_py().EXTRA_ENVS["oldest"]["python"]
 
 
+def numbers(version: str) -> tuple[int, ...]:
+    """(2, 0, 0) for "2.0" and for "2.0.0"."""
+    parts = [int(part) for part in version.split(".")]
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
+@pytest.mark.skipif(os.environ.get("COURSE_TEST_ENV") != "oldest",
+                    reason="checks the environment of `course.py test --env oldest`")
+def test_the_oldest_environment_has_every_package_at_its_declared_minimum():
+    """What pyproject.toml declares is what this environment tests: no silent newer floor."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = dict(parse(r) for r in project["dependencies"])
+    declared |= dict(parse(r) for r in project["optional-dependencies"]["dev"])
+    installed = {}
+    for name in declared:
+        try:
+            installed[name] = version(name)
+        except PackageNotFoundError:  # a package for other Pythons only (tomli)
+            continue
+    assert {name: numbers(v) for name, v in installed.items()} == {
+        name: numbers(declared[name]) for name in installed}
+    assert sys.version_info[:2] == numbers(project["requires-python"].removeprefix(">="))[:2]
+
+
 def fake_python(folder: Path, prints: str) -> Path:
     """A stand-in interpreter that answers every question with `prints`."""
     folder.mkdir(parents=True)
