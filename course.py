@@ -123,7 +123,7 @@ def ensure_uv() -> Path:
 
 
 def python_version_of(python: str | Path) -> str | None:
-    """ "3.10" for a Python 3.10 interpreter; None if it does not run (a stray pyenv shim)."""
+    """The version of `python` as "3.10"; None if it does not run (a stray pyenv shim)."""
     check = subprocess.run([str(python), "-c", "import sys; print(*sys.version_info[:2], sep='.')"],
                            capture_output=True, text=True)
     return check.stdout.strip() if check.returncode == 0 else None
