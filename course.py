@@ -4,6 +4,12 @@
     python3 course.py lab     # set up and open the course in JupyterLab
     python3 course.py test    # set up and run every test (what CI runs)
 
+CI also runs the tests at both ends of the versions the course declares, each in
+its own environment (the browser test runs on the main one only):
+
+    python3 course.py test --env oldest   # Python 3.10, every package at its minimum
+    python3 course.py test --env newest   # Python 3.13, every package at its newest
+
 Other commands, for course authors and instructors:
 
     python3 course.py bench       # speed and memory benchmarks (benchmarks/README.md)
@@ -16,11 +22,15 @@ Other commands, for course authors and instructors:
 Everything is installed into ``.venv`` beside this file, from ``pyproject.toml``;
 nothing touches the Python you ran this with. The set-up is repeated only when
 ``pyproject.toml`` changes. Needs Python 3.10+ with ``venv`` (on Debian and
-Ubuntu: ``sudo apt-get install python3-venv``).
+Ubuntu: ``sudo apt-get install python3-venv``). ``--env oldest`` and ``--env newest``
+build ``.venv-oldest`` and ``.venv-newest`` with uv (installed into ``.venv`` from PyPI)
+and need that Python too: pyenv's, or ``python3.10`` / ``python3.13`` on the PATH.
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime
 import hashlib
 import os
 import shutil
@@ -36,6 +46,16 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 FIRST_LESSON = "notebooks/00_start_here.ipynb"
 CHROMIUM = Path("/usr/bin/chromium")
 
+# The extra test environments of `course.py test --env NAME`: the course at both ends of
+# what it declares. "oldest" is requires-python's lower bound with every package named in
+# pyproject.toml at its minimum (uv's lowest-direct; what those need comes at its newest);
+# "newest" is the newest Python the course is tested on, with everything at its newest.
+# The browser test runs on the main environment only.
+EXTRA_ENVS = {
+    "oldest": {"python": "3.10", "resolution": "lowest-direct"},
+    "newest": {"python": "3.13", "resolution": "highest"},
+}
+
 
 def say(message: str) -> None:
     print(f"[course] {message}", flush=True)
@@ -45,8 +65,8 @@ def run(*args: str | Path, **kwargs) -> None:
     subprocess.run([str(a) for a in args], check=True, **kwargs)
 
 
-def ensure_venv(extra: str | None) -> None:
-    """Create .venv and install the course into it (with an extra), unless already done."""
+def create_venv() -> None:
+    """Create an empty .venv (with pip), unless it exists."""
     if sys.version_info < (3, 10):  # noqa: UP036 (this file may be run by an older Python)
         sys.exit(f"The course needs Python 3.10 or newer; this is {sys.version.split()[0]}.")
     if not PYTHON.exists():
@@ -59,6 +79,11 @@ def ensure_venv(extra: str | None) -> None:
                 f"Could not create a virtual environment ({exc}).\n"
                 "On Debian or Ubuntu install venv support first: sudo apt-get install python3-venv"
             )
+
+
+def ensure_venv(extra: str | None) -> None:
+    """Create .venv and install the course into it (with an extra), unless already done."""
+    create_venv()
     target = f".[{extra}]" if extra else "."
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
     stamp = VENV / f".installed-{extra or 'base'}-{digest}"
@@ -87,6 +112,88 @@ def ensure_chromium() -> None:
             "(install it with: sudo apt-get install chromium)")
 
 
+def ensure_uv() -> Path:
+    """uv, from PyPI, in .venv: it builds the extra environments at the versions asked for."""
+    create_venv()
+    uv = BIN / ("uv.exe" if os.name == "nt" else "uv")
+    if not uv.exists():
+        say("installing uv into .venv/ (it builds the oldest and newest test environments)")
+        run(PYTHON, "-m", "pip", "install", "--quiet", "uv>=0.5")
+    return uv
+
+
+def python_version_of(python: str | Path) -> str | None:
+    """The version of `python` as "3.10"; None if it does not run (a stray pyenv shim)."""
+    check = subprocess.run([str(python), "-c", "import sys; print(*sys.version_info[:2], sep='.')"],
+                           capture_output=True, text=True)
+    return check.stdout.strip() if check.returncode == 0 else None
+
+
+def find_python(version: str) -> Path:
+    """An interpreter for Python `version` ("3.10"): pyenv's newest patch, else one on PATH."""
+    roots = {Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))}
+    if shutil.which("pyenv"):
+        pyenv_root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout
+        roots.add(Path(pyenv_root.strip()))
+    releases = {}  # 3.10.13 -> its python3; not 3.10-dev nor free-threaded 3.13.0t
+    for root in roots:
+        for python in (root / "versions").glob(f"{version}.*/bin/python3"):
+            patch = python.parents[1].name.removeprefix(f"{version}.")
+            if patch.isdigit():
+                releases[int(patch)] = python
+    candidates = [releases[patch] for patch in sorted(releases, reverse=True)]
+    candidates.append(shutil.which(f"python{version}"))
+    for python in candidates:
+        if python and python_version_of(python) == version:
+            return Path(python)
+    sys.exit(f"Python {version} was not found, and this test environment needs it. Looked in "
+             + ", ".join(str(root / "versions" / f"{version}.*") for root in sorted(roots))
+             + f" (pyenv) and for python{version} on the PATH.\nInstall it, for example with "
+             f"`pyenv install {version}`, or put python{version} on the PATH, and run again.")
+
+
+def ensure_extra_venv(name: str) -> Path:
+    """Build .venv-NAME for `course.py test --env NAME`, unless already done; its Python."""
+    spec = EXTRA_ENVS[name]
+    where = ROOT / f".venv-{name}"
+    python = where / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    # "newest" is built again each day, so that it follows new releases.
+    day = f"-{datetime.date.today()}" if spec["resolution"] == "highest" else ""
+    stamp = where / f".installed-{digest}{day}"
+    if stamp.exists():
+        return python
+    uv = ensure_uv()
+    interpreter = find_python(spec["python"])
+    say(f"building {where.name}/: Python {spec['python']} ({interpreter}), "
+        f"packages resolved by uv --resolution {spec['resolution']}")
+    shutil.rmtree(where, ignore_errors=True)  # from scratch: uv keeps what is installed
+    run(uv, "venv", "--quiet", "--python", interpreter, where)
+    run(uv, "pip", "install", "--quiet", "--python", python, "--resolution", spec["resolution"],
+        "--editable", ".[dev,homework]", cwd=ROOT)
+    stamp.touch()
+    return python
+
+
+# Run by an environment's own Python: its version, and that of each package the course names.
+DESCRIBE = """
+import importlib.metadata as md, re, sys
+named = [re.match(r"[A-Za-z0-9_.-]+", r).group() for r in md.requires("softmax-lessons")]
+found = []
+for name in dict.fromkeys(named):
+    try:
+        found.append(f"{name} {md.version(name)}")
+    except md.PackageNotFoundError:  # tomli, for instance, is needed before Python 3.11 only
+        pass
+print(f"Python {sys.version.split()[0]};", ", ".join(found))
+"""
+
+
+def describe(python: Path) -> str:
+    """Python's version and the versions installed of the packages in pyproject.toml."""
+    return subprocess.run([python, "-c", DESCRIBE], capture_output=True, text=True).stdout.strip()
+
+
 def lab(args: list[str]) -> None:
     ensure_venv(None)
     extra = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
@@ -99,10 +206,21 @@ def lab(args: list[str]) -> None:
 
 
 def test(args: list[str]) -> None:
-    ensure_venv("dev")
-    ensure_chromium()
+    """Run every test on .venv, or (--env oldest|newest) all but the browser test elsewhere."""
+    parser = argparse.ArgumentParser(prog="course.py test", allow_abbrev=False)
+    parser.add_argument("--env", choices=["main", *EXTRA_ENVS], default="main")
+    options, pytest_args = parser.parse_known_args(args)  # the rest goes to pytest
+    if options.env == "main":
+        ensure_venv("dev")
+        ensure_chromium()
+        python = PYTHON
+    else:
+        python = ensure_extra_venv(options.env)
+        pytest_args = ["-m", "not browser", *pytest_args]
+    say(f"testing on the {options.env} environment: {describe(python)}")
+    os.environ["COURSE_TEST_ENV"] = options.env  # tests of one environment look at it
     os.chdir(ROOT)
-    os.execv(PYTHON, [str(PYTHON), "-m", "pytest", *args])
+    os.execv(python, [str(python), "-m", "pytest", *pytest_args])
 
 
 def bench(args: list[str]) -> None:

@@ -9,7 +9,9 @@ to look at.
 It starts its own JupyterLab on 127.0.0.1 at a free port, on a cleared temporary
 copy of the lessons, and stops it by process id when done, also after a failure.
 Without Chromium (or Playwright) it is skipped with a message that says how to
-enable it; with ``CI=true`` it fails instead of skipping.
+enable it; with ``CI=true`` it fails instead of skipping. The tests that drive the
+browser are marked ``browser``: ``pytest -m "not browser"`` leaves them out, as
+``course.py test --env oldest`` and ``--env newest`` do (they run on the main environment).
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ def lab_page(lab_server):
             browser.close()
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("name", LESSONS)
 def test_lesson_runs_in_jupyterlab_with_live_widgets(name, lab_server, lab_page):
     try:
@@ -159,6 +162,7 @@ def test_missing_browser_skips_with_how_to_enable_unless_ci(monkeypatch, tmp_pat
 
 # -- the static pages render their widgets offline ----------------------------------------
 
+@pytest.mark.browser
 def test_static_pages_show_their_widgets_offline(lab_page, tmp_path):
     """Build the site, serve it on loopback, refuse every other request, open each page."""
     import importlib.util

@@ -1,8 +1,12 @@
 """The set-up files agree with each other: pip users and conda/Binder users get the same course."""
 
+import importlib.util
+import os
 import re
 import sys
 from pathlib import Path
+
+import pytest
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -57,13 +61,86 @@ def test_binder_installs_the_course_package():
     assert "pip install" in post_build and "--editable ." in post_build
 
 
-def test_ci_runs_exactly_the_readme_test_command():
+def load_course_py():
+    spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
+    course = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(course)
+    return course
+
+
+def test_ci_runs_the_readme_test_command_on_every_environment():
     readme = (ROOT / "README.md").read_text()
     ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
           if line.strip() and not line.startswith(("#", "set ", "cd "))]
-    assert ci == ["python3 course.py test"]
-    assert "python3 course.py test" in readme
+    envs = [f" --env {name}" for name in load_course_py().EXTRA_ENVS]
+    # Every environment runs, and a failure in any one of them fails the run.
+    assert ci == ["status=0",
+                  *(f"python3 course.py test{env} || status=1" for env in ["", *envs]),
+                  'exit "$status"']
+    assert envs == [" --env oldest", " --env newest"]
+    for env in ["", *envs]:
+        assert f"python3 course.py test{env}" in readme
     assert "python3 course.py lab" in readme
+
+
+def test_the_oldest_environment_runs_the_oldest_python_the_course_declares():
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert requires == ">=" + load_course_py().EXTRA_ENVS["oldest"]["python"]
+
+
+def numbers(version: str) -> tuple[int, ...]:
+    """(2, 0, 0) for "2.0" and for "2.0.0"."""
+    parts = [int(part) for part in version.split(".")]
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
+@pytest.mark.skipif(os.environ.get("COURSE_TEST_ENV") != "oldest",
+                    reason="checks the environment of `course.py test --env oldest`")
+def test_the_oldest_environment_has_every_package_at_its_declared_minimum():
+    """What pyproject.toml declares is what this environment tests: no silent newer floor."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = dict(parse(r) for r in project["dependencies"])
+    for extra in ("homework", "dev"):
+        declared |= dict(parse(r) for r in project["optional-dependencies"][extra])
+    declared.pop("softmax-lessons", None)  # the dev extra names the homework extra by the course
+    installed = {}
+    for name in declared:
+        try:
+            installed[name] = version(name)
+        except PackageNotFoundError:  # a package for other Pythons only (tomli)
+            continue
+    assert {name: numbers(v) for name, v in installed.items()} == {
+        name: numbers(declared[name]) for name in installed}
+    assert sys.version_info[:2] == numbers(project["requires-python"].removeprefix(">="))[:2]
+
+
+def fake_python(folder: Path, prints: str) -> Path:
+    """A stand-in interpreter that answers every question with `prints`."""
+    folder.mkdir(parents=True)
+    python = folder / "python3"
+    python.write_text(f"#!/bin/sh\necho {prints}\n")
+    python.chmod(0o755)
+    return python
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the stand-in interpreters are shell scripts")
+def test_course_py_finds_the_newest_pyenv_release_of_a_python(tmp_path, monkeypatch):
+    course = load_course_py()
+    for name in ("3.97.2", "3.97.10", "3.97.11t", "3.97-dev"):
+        fake_python(tmp_path / "versions" / name / "bin", "3.97")
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path))
+    assert course.find_python("3.97") == tmp_path / "versions/3.97.10/bin/python3"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the stand-in interpreters are shell scripts")
+def test_course_py_says_where_it_looked_for_a_missing_python(tmp_path, monkeypatch):
+    course = load_course_py()
+    fake_python(tmp_path / "versions" / "3.98.1" / "bin", "3.11")  # not what its name says
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path))
+    with pytest.raises(SystemExit, match=r"Python 3\.98 was not found.*3\.98\.\*.*python3\.98"):
+        course.find_python("3.98")
 
 
 def test_lessons_and_homework_use_the_same_file_names():

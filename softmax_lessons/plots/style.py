@@ -107,7 +107,7 @@ def probability_bars(
         # Colour and hatch: the highlighted bar stands out without colour vision too.
         bars[highlight].set_facecolor(OKABE_ITO["orange"])
         bars[highlight].set_hatch("//")
-        bars[highlight].set_hatchcolor("black")
+        bars[highlight].set_edgecolor("black")  # the hatch is drawn in the edge colour
     for bar, value in zip(bars, p, strict=True):
         ax.annotate(f"{value:.3f}", (bar.get_x() + bar.get_width() / 2, value),
                     ha="center", va="bottom", fontsize=8)
@@ -144,7 +144,7 @@ def update_probability_bars(
         if i == highlight:
             bar.set_facecolor(OKABE_ITO["orange"])
             bar.set_hatch("//")
-            bar.set_hatchcolor("black")
+            bar.set_edgecolor("black")  # the hatch is drawn in the edge colour
         else:
             bar.set_facecolor(OKABE_ITO["blue"])
             bar.set_hatch(None)
