@@ -46,7 +46,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import _blocks, apply_where, as_float_array, check_axis
+from .core import _blocks
+from .validation import apply_where, as_float_array, check_axis
 
 __all__ = ["log_softmax_accurate", "logsumexp_accurate", "softmax_accurate", "two_sum"]
 
@@ -94,7 +95,11 @@ def two_sum(
 def _checked(x, axis, where, func):
     """The input rules of the core: a float array, a valid axis, the mask applied."""
     arr = as_float_array(x)
-    axis = check_axis(arr, axis, func)
+    axis = check_axis(arr, axis)
+    if arr.shape[axis] == 0:
+        raise ValueError(
+            f"{func} needs at least one entry along axis {axis}, got shape {arr.shape}"
+        )
     return apply_where(arr, where), axis
 
 

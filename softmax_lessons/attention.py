@@ -17,8 +17,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import as_float_array, entropy, softmax
-from .validation import check_bool_mask, check_distribution, check_int, check_rng
+from .core import entropy, softmax
+from .validation import (
+    as_float_array,
+    check_bool_mask,
+    check_distribution,
+    check_int,
+    check_rng,
+)
 
 __all__ = [
     "EXAMPLE_LENGTH",

@@ -16,8 +16,16 @@ import warnings
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import as_float_array, check_temperature, log_softmax, softmax
-from .validation import check_distribution, check_int, check_labels, check_rng, inverse_cdf
+from .core import log_softmax, softmax
+from .validation import (
+    as_float_array,
+    check_distribution,
+    check_int,
+    check_labels,
+    check_rng,
+    check_temperature,
+    inverse_cdf,
+)
 
 __all__ = [
     "expected_calibration_error",
@@ -199,9 +207,9 @@ def reliability_bins(p: ArrayLike, labels: ArrayLike, n_bins: int = 10) -> dict:
     >>> bins["confidence"].round(3).tolist()
     [nan, 0.738]
     """
-    arr = as_float_array(p, name="p").astype(np.float64)
+    arr = as_float_array(p, name="p")
     lab = _check_labels(arr, labels)
-    check_distribution(arr)
+    arr = check_distribution(arr).astype(np.float64)  # checked in its own dtype's tolerance
     n_bins = check_int(n_bins, "n_bins")
     confidence = arr.max(axis=1)
     correct = (arr.argmax(axis=1) == lab).astype(float)

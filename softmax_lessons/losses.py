@@ -23,8 +23,8 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import as_float_array, log_softmax, softmax
-from .validation import as_logits, check_labels
+from .core import log_softmax, softmax
+from .validation import as_float_array, as_logits, check_distribution, check_labels
 
 __all__ = [
     "cross_entropy",
@@ -86,14 +86,7 @@ def _targets(arr: np.ndarray, target: ArrayLike) -> np.ndarray:
             f"probability targets must have the logits' shape {arr.shape}, got {y.shape}; "
             "integer class indices need an integer dtype"
         )
-    sums = y.sum(axis=-1)
-    if np.any(y < 0) or not np.allclose(sums, 1.0, atol=1e-6):
-        raise ValueError(
-            "probability targets must be >= 0 and sum to 1 along the last axis, "
-            f"got row sums from {float(sums.min()):.4g} to {float(sums.max()):.4g}; "
-            "normalise them, or pass integer labels"
-        )
-    return y
+    return check_distribution(y, "target")
 
 
 def _weighted_sum(y: np.ndarray, logp: np.ndarray) -> np.ndarray:
@@ -254,14 +247,7 @@ def softmax_jacobian(p: ArrayLike) -> np.ndarray:
     array([[ 0.25, -0.25],
            [-0.25,  0.25]])
     """
-    arr = as_float_array(p, name="p")
-    if arr.ndim == 0:
-        raise ValueError(f"softmax_jacobian needs a vector of probabilities, got {float(arr)}")
-    if np.any(arr < 0) or not np.allclose(arr.sum(axis=-1), 1.0, atol=1e-6):
-        raise ValueError(
-            "p must be probabilities that sum to 1 along the last axis; "
-            "did you pass logits? apply softmax first"
-        )
+    arr = check_distribution(p, "p")
     diag = arr[..., :, None] * np.eye(arr.shape[-1])
     return diag - arr[..., :, None] * arr[..., None, :]
 

@@ -14,8 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from .core import as_float_array, check_axis, log_softmax, softmax_naive
+from .core import log_softmax, softmax_naive
 from .reference import softmax_exact, ulp_error
+from .validation import as_float_array, check_axis
 
 __all__ = [
     "DTYPES",
@@ -140,7 +141,7 @@ def naive_nan_predicted(x: ArrayLike, axis: int = -1) -> np.ndarray:
     [False, True]
     """
     arr = as_float_array(x)
-    axis = check_axis(arr, axis, "naive_nan_predicted")
+    axis = check_axis(arr, axis)
     limits = exp_limits(arr.dtype)
     with np.errstate(invalid="ignore"):
         overflows = arr > limits["overflow"]

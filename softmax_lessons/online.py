@@ -27,9 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import as_float_array
 from .speed import MemoryTally, ensure_tally, output_pass
-from .validation import as_logits, check_int
+from .validation import as_float_array, as_logits, check_int
 
 __all__ = [
     "SoftmaxState",

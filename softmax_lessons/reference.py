@@ -19,7 +19,7 @@ from decimal import Decimal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import apply_where, as_float_array, check_axis
+from .validation import apply_where, as_float_array, check_axis
 
 __all__ = ["log_softmax_exact", "logsumexp_exact", "softmax_exact", "ulp_error"]
 
@@ -107,7 +107,7 @@ def logsumexp_exact(
     '0.6931471805'
     """
     arr = as_float_array(x).astype(np.float64)
-    axis = check_axis(arr, axis, "logsumexp_exact")
+    axis = check_axis(arr, axis)
     arr = apply_where(arr, where)
     ctx = _context()
     shape, rows = _slices(arr, axis)
@@ -127,7 +127,7 @@ def log_softmax_exact(
     array([-0.4076, -1.4076, -2.4076])
     """
     arr = as_float_array(x).astype(np.float64)
-    axis = check_axis(arr, axis, "log_softmax_exact")
+    axis = check_axis(arr, axis)
     arr = apply_where(arr, where)
     ctx = _context()
     shape, rows = _slices(arr, axis)
@@ -160,7 +160,7 @@ def softmax_exact(
     '0.333333'
     """
     arr = as_float_array(x).astype(np.float64)
-    axis = check_axis(arr, axis, "softmax_exact")
+    axis = check_axis(arr, axis)
     arr = apply_where(arr, where)
     ctx = _context()
     shape, rows = _slices(arr, axis)

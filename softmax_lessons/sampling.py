@@ -22,13 +22,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import as_float_array, check_temperature, softmax
+from .core import softmax
 from .validation import (
+    as_float_array,
     as_logits,
     check_distribution,
     check_int,
     check_rng,
     check_sampling_logits,
+    check_temperature,
     inverse_cdf,
 )
 

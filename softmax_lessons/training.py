@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import as_float_array, log_softmax, softmax
+from .core import log_softmax, softmax
 from .losses import cross_entropy, cross_entropy_grad, one_hot
-from .validation import check_int, check_labels, check_rng
+from .validation import as_float_array, check_int, check_labels, check_rng
 
 __all__ = [
     "TOY_TEXT",

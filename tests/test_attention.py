@@ -155,9 +155,17 @@ def test_masked_keys_renormalise_the_allowed_ones():
     assert_allclose(w_masked[0, [0, 2]], kept / kept.sum())
 
 
-@pytest.mark.parametrize("bad", [0, -2, 2.0, True])
-def test_causal_mask_rejects_a_bad_size(bad):
-    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [
+        (0, ValueError),
+        (-2, ValueError),
+        (2.0, TypeError),
+        (True, TypeError),
+    ],
+)
+def test_causal_mask_rejects_a_bad_size(bad, error):
+    with pytest.raises(error, match="n must be an integer >= 1"):
         causal_mask(bad)
 
 
@@ -262,9 +270,9 @@ def test_non_boolean_masks_are_refused(mask):
 
 @pytest.mark.parametrize("bad", [2.5, 2.0, True])
 def test_mask_sizes_must_be_whole_numbers(bad):
-    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+    with pytest.raises(TypeError, match="n must be an integer >= 1"):
         padding_mask([1], bad)
-    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+    with pytest.raises(TypeError, match="n must be an integer >= 1"):
         causal_mask(bad)
 
 
@@ -272,5 +280,5 @@ def test_saturation_curve_refuses_fractional_dims_and_sizes():
     rng = np.random.default_rng(0)
     with pytest.raises(ValueError, match="dims must be integers >= 1"):
         saturation_curve([1.7, 4], rng)
-    with pytest.raises(ValueError, match="n_keys must be an integer"):
+    with pytest.raises(TypeError, match="n_keys must be an integer"):
         saturation_curve([1, 4], rng, n_keys=2.5)

@@ -191,5 +191,5 @@ def test_fit_temperature_refuses_zero_iterations_and_warns_when_it_runs_out():
 
 
 def test_fractional_bin_counts_are_refused():
-    with pytest.raises(ValueError, match=r"n_bins must be an integer >= 1, got 2\.5"):
+    with pytest.raises(TypeError, match=r"n_bins must be an integer >= 1, got 2\.5"):
         reliability_bins(np.full((2, 2), 0.5), [0, 1], n_bins=2.5)

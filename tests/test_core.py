@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numpy.testing import assert_allclose, assert_array_equal
 
-from softmax_lessons import entropy, log_softmax, logsumexp, sigmoid, softmax, softmax_naive
+from softmax_lessons import core, entropy, log_softmax, logsumexp, sigmoid, softmax, softmax_naive
+from softmax_lessons.core import BLOCK_BYTES, apply_by_blocks
 
 # ---------------------------------------------------------------------------
 # The course's worked examples
@@ -393,3 +394,50 @@ def test_shift_invariance_holds_for_large_logits_in_every_dtype(x, c):
     exact_shift = shifted.astype(np.float64) - x.astype(np.float64) == c
     if exact_shift.all() and np.isfinite(shifted).all():
         assert_array_equal(softmax(shifted), softmax(x))
+
+
+# ---------------------------------------------------------------------------
+# Block by block: the same bits as one slice at a time
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("axis", [0, 1])
+def test_blocks_give_the_same_bits_as_one_call_on_the_whole_array(dtype, axis, monkeypatch):
+    rng = np.random.default_rng(11)
+    x = (30 * rng.standard_normal((200, 3000))).astype(dtype)  # several blocks either way
+    x[3] = -np.inf
+    x[5, 7] = np.nan
+    x[:, 9] = -np.inf
+    assert x.size * 4 > 2 * BLOCK_BYTES
+    blocked = [f(x, axis=axis, temperature=0.7) for f in (softmax, log_softmax)]
+    blocked.append(logsumexp(x, axis=axis))
+    monkeypatch.setattr(core, "BLOCK_BYTES", 1 << 40)  # one block: the whole array at once
+    whole = [f(x, axis=axis, temperature=0.7) for f in (softmax, log_softmax)]
+    whole.append(logsumexp(x, axis=axis))
+    for got, expected in zip(blocked, whole, strict=True):
+        assert_array_equal(got, expected)
+
+
+def test_apply_by_blocks_runs_a_kernel_on_every_block_with_reused_scratch():
+    calls = []
+
+    def kernel(x_block, out_block, axis, shift, scratch):
+        calls.append((x_block.shape, scratch.shape))
+        np.add(x_block, shift, out=scratch)
+        np.sum(scratch, axis=axis, keepdims=True, out=out_block)
+
+    x = np.ones((1000, 300))
+    out = apply_by_blocks(kernel, x, np.empty((1000, 1)), 1, 1.0, scratch=1)
+    assert_array_equal(out, 600.0)
+    assert len(calls) > 1 and all(s == shape for shape, s in calls)
+
+
+def test_apply_by_blocks_rounds_float16_once_from_float32():
+    def kernel(x_block, out_block, axis):
+        assert out_block.dtype == np.float32
+        np.multiply(x_block, np.float32(1 / 3), out=out_block)
+
+    x = np.full(5, 1.0, dtype=np.float16)
+    out = apply_by_blocks(kernel, x, np.empty(5, dtype=np.float16), 0)
+    assert_array_equal(out, np.float16(np.float32(1 / 3)))

@@ -149,9 +149,17 @@ def test_learned_log_counts_remove_the_per_row_constant():
         learned_log_counts(np.zeros((2, 2)), counts)
 
 
-@pytest.mark.parametrize("bad", [2.5, 2.0, True, 0])
-def test_make_blobs_refuses_a_fractional_or_empty_class_size(bad):
-    with pytest.raises(ValueError, match="n_per_class must be an integer >= 1"):
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [
+        (2.5, TypeError),
+        (2.0, TypeError),
+        (True, TypeError),
+        (0, ValueError),
+    ],
+)
+def test_make_blobs_refuses_a_fractional_or_empty_class_size(bad, error):
+    with pytest.raises(error, match="n_per_class must be an integer >= 1"):
         make_blobs(np.random.default_rng(0), n_per_class=bad)
 
 
