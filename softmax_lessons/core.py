@@ -33,11 +33,10 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from .validation import (
-    apply_where,
     as_float_array,
     check_axis,
     check_distribution,
-    check_temperature,
+    check_logits,
 )
 
 __all__ = [
@@ -103,6 +102,19 @@ def _shift(x: np.ndarray, axis: int, dtype: np.dtype) -> np.ndarray:
     m[m == -np.inf] = 0
     m[m == np.inf] = np.nan
     return m
+
+
+def _max_and_top(x: np.ndarray, axis: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """The shift of each slice, as `_shift` gives it, and the index of its maximum.
+
+    The index is that of the first maximum (or of the first NaN, which wins, as in
+    ``np.max``): the term ``exp(x_top - m) = exp(0) = 1`` that a sum can keep apart.
+    """
+    top = np.argmax(x, axis=axis, keepdims=True)
+    m = np.take_along_axis(x, top, axis=axis).astype(dtype)
+    m[m == -np.inf] = 0
+    m[m == np.inf] = np.nan
+    return m, top
 
 
 def _shifted(x: np.ndarray, m: np.ndarray, t: float, *, out: np.ndarray) -> np.ndarray:
@@ -229,14 +241,12 @@ def _blocks(shape: tuple[int, ...], axis: int, itemsize: int):
 
 def _prepare(x, axis, temperature, where, func):
     """The input rules of every function: float array, axis, temperature, mask."""
-    arr = as_float_array(x)
-    axis = check_axis(arr, axis)
+    arr, axis, t = check_logits(x, axis, temperature=temperature, where=where)
     if arr.shape[axis] == 0:
         raise ValueError(
             f"{func} needs at least one entry along axis {axis}, got shape {arr.shape}"
         )
-    t = check_temperature(temperature)
-    return apply_where(arr, where), axis, t
+    return arr, axis, t
 
 
 def softmax(

@@ -39,6 +39,7 @@ __all__ = [
     "check_distribution",
     "check_int",
     "check_labels",
+    "check_logits",
     "check_rng",
     "check_sampling_logits",
     "check_temperature",
@@ -205,6 +206,31 @@ def apply_where(arr: np.ndarray, where: ArrayLike | None) -> np.ndarray:
             "give it x's shape, or 1 on the axes it does not vary along"
         ) from None
     return np.where(mask, arr, -np.inf).astype(arr.dtype, copy=False)
+
+
+def check_logits(
+    x: ArrayLike,
+    axis: object = -1,
+    *,
+    temperature: object = 1.0,
+    where: ArrayLike | None = None,
+) -> tuple[np.ndarray, int, float]:
+    """The input rules of the softmax family, in one call: ``(logits, axis, temperature)``.
+
+    `x` becomes a float array (:func:`as_float_array`) with ``-inf`` where
+    `where` is False (:func:`apply_where`, a new array only if there is a mask),
+    `axis` a non-negative index (:func:`check_axis`) and `temperature` a float
+    (:func:`check_temperature`). The input itself is never modified.
+
+    Examples
+    --------
+    >>> check_logits([[1, 2]], temperature=2, where=[True, False])
+    (array([[  1., -inf]]), 1, 2.0)
+    """
+    arr = as_float_array(x)
+    axis = check_axis(arr, axis)
+    t = check_temperature(temperature)
+    return apply_where(arr, where), axis, t
 
 
 def as_logits(x: ArrayLike, func: str) -> np.ndarray:

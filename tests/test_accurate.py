@@ -16,6 +16,7 @@ from softmax_lessons.accurate import (
     log_softmax_accurate,
     logsumexp_accurate,
     softmax_accurate,
+    two_product,
     two_sum,
 )
 from softmax_lessons.core import log_softmax, logsumexp, softmax
@@ -177,6 +178,26 @@ def test_two_sum_recovers_the_rounding_error_exactly():
     exact = [Fraction(float(x)) + Fraction(float(y)) for x, y in zip(a, b, strict=True)]
     assert [Fraction(float(h)) + Fraction(float(lo)) for h, lo in zip(s, err, strict=True)] == exact
     assert err[1] == 2.0**-60 and s[1] == 1.0
+
+
+def test_two_sum_with_buffers_gives_the_same_exact_split():
+    rng = np.random.default_rng(12)
+    a, b = rng.standard_normal(50) * 1e6, rng.standard_normal(50)
+    buffers = tuple(np.empty(50) for _ in range(3))
+    s, err = two_sum(a, b, out=buffers)
+    assert s is buffers[0]
+    assert_array_equal(s, a + b)
+    assert_array_equal(err, two_sum(a, b)[1])
+
+
+def test_two_product_recovers_the_rounding_error_exactly():
+    rng = np.random.default_rng(13)
+    a = rng.standard_normal(200) * 10.0 ** rng.integers(-30, 30, 200)
+    b = rng.standard_normal(200) * 10.0 ** rng.integers(-30, 30, 200)
+    p, err = two_product(a, b)
+    assert_array_equal(p, a * b)
+    for x, y, hi, lo in zip(a, b, p, err, strict=True):
+        assert Fraction(float(hi)) + Fraction(float(lo)) == Fraction(float(x)) * Fraction(float(y))
 
 
 def test_log_softmax_of_the_largest_entry_keeps_its_relative_accuracy():
