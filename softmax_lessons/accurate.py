@@ -68,7 +68,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import _max_and_top, _reduced_shape, apply_by_blocks
+from .core import _reduced_shape, _shift_and_top, apply_by_blocks
 from .validation import check_logits
 
 __all__ = [
@@ -189,20 +189,21 @@ def _logsumexp_kernel(x, out, axis, d_hi, d_lo, e, tmp) -> None:
     _, rest = _sum_apart(e, _times(e, d_lo, tmp), top, axis)
     m = np.take_along_axis(x, top, axis=axis)  # -inf in a slice with nothing allowed: kept
     np.add(m, np.log1p(rest), out=out)
+    out[m == np.inf] = np.inf  # a +inf logit: the sum of exponentials is +inf
 
 
 def _gaps(x, axis, t, d_hi, d_lo, e, tmp):
     """``(x - m) / t`` as ``d_hi + d_lo`` in float64, exact to about 100 bits, and where m sits.
 
     ``d_hi`` is the rounded value and ``d_lo`` what rounding lost. The shift `m` is
-    that of the core (:func:`softmax_lessons.core._max_and_top`): the maximum, 0 in
+    that of the core (:func:`softmax_lessons.core._shift_and_top`): the maximum, 0 in
     a slice with nothing allowed, NaN in a slice with ``+inf``.
 
     For float16 and float32 logits `d_lo` is None: two of them differ by a float64
     that is exact unless one is 2**29 times the other, and even then (and after
     the division by `t`) the error is far below what the final rounding keeps.
     """
-    m, top = _max_and_top(x, axis, np.dtype(np.float64))
+    m, top = _shift_and_top(x, axis, np.dtype(np.float64))
     if x.dtype != np.float64:
         np.copyto(d_hi, x)  # float16/32 into float64, then the same-dtype subtraction
         d_hi -= m
@@ -255,15 +256,6 @@ def _sum_apart(
 # ---------------------------------------------------------------------------
 
 
-def _prepare(x, axis, temperature, where, func):
-    arr, axis, t = check_logits(x, axis, temperature=temperature, where=where)
-    if arr.shape[axis] == 0:
-        raise ValueError(
-            f"{func} needs at least one entry along axis {axis}, got shape {arr.shape}"
-        )
-    return arr, axis, t
-
-
 def softmax_accurate(
     x: ArrayLike,
     axis: int = -1,
@@ -307,7 +299,7 @@ def softmax_accurate(
     >>> float(softmax_accurate(x)[1] / softmax(x)[1] - 1) != 0   # the last digits differ
     True
     """
-    arr, axis, t = _prepare(x, axis, temperature, where, "softmax_accurate")
+    arr, axis, t = check_logits(x, axis, temperature=temperature, where=where)
     out = np.empty(arr.shape, arr.dtype)
     return apply_by_blocks(_softmax_kernel, arr, out, axis, t, work=np.float64, scratch=4)
 
@@ -349,7 +341,7 @@ def log_softmax_accurate(
     >>> float(log_softmax_accurate([0.0, -50.0])[0])   # -log1p(exp(-50)), not rounded to 0
     -1.9287498479639178e-22
     """
-    arr, axis, t = _prepare(x, axis, temperature, where, "log_softmax_accurate")
+    arr, axis, t = check_logits(x, axis, temperature=temperature, where=where)
     out = np.empty(arr.shape, arr.dtype)
     return apply_by_blocks(_log_softmax_kernel, arr, out, axis, t, work=np.float64, scratch=4)
 
@@ -393,7 +385,7 @@ def logsumexp_accurate(
     >>> float(logsumexp_accurate([-np.inf, -np.inf]))
     -inf
     """
-    arr, axis, _ = _prepare(x, axis, 1.0, where, "logsumexp_accurate")
-    out = np.empty(_reduced_shape(arr.shape, axis), arr.dtype)
+    arr, axis, _ = check_logits(x, axis, where=where)
+    out = np.full(_reduced_shape(arr.shape, axis), -np.inf, arr.dtype)  # an empty sum: log(0)
     apply_by_blocks(_logsumexp_kernel, arr, out, axis, work=np.float64, scratch=4)
     return out if keepdims else np.squeeze(out, axis=axis)

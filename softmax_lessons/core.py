@@ -9,19 +9,40 @@ The formulas sit in three short kernels, one per function (`_softmax_kernel`,
 normalise. One helper, `apply_by_blocks`, runs a kernel over a large array one
 cache-sized block at a time (lesson 06 explains why that is faster).
 
-Rules shared by every function (each one is tested in ``tests/test_core.py``):
+Rules shared by `softmax`, `log_softmax` and `logsumexp` (and the functions of
+:mod:`softmax_lessons.accurate`). Where SciPy, JAX and PyTorch agree we do as
+they do; each rule is tested in ``tests/test_edge_cases.py`` by a test that
+names the peer test it mirrors.
 
-- lists, tuples and arrays are accepted; ints and bools become float64;
-  float16, float32 and float64 keep their dtype (float16 is computed in
-  float32 and rounded once at the end, as deep-learning frameworks do);
-- strings, objects and complex numbers raise ``TypeError``;
-- ``where`` is a boolean mask broadcastable to ``x``; False positions are left
-  out: probability exactly 0, log-probability ``-inf``;
-- a slice with nothing allowed (every entry masked or ``-inf``) gives zeros from
-  `softmax` and ``-inf`` from `log_softmax` and `logsumexp`: this is what
-  attention needs for a fully padded row, where plain softmax gives NaN;
-- a NaN or ``+inf`` logit makes its own slice NaN and leaves the others alone;
-- the input is never modified.
+- **Inputs.** Lists, tuples and arrays are accepted; ints and bools become
+  float64; float16, float32 and float64 keep their dtype (float16 is computed
+  in float32 and rounded once at the end). Strings, objects, complex numbers
+  and ``None`` raise ``TypeError``; a ragged nested list raises ``ValueError``.
+- **Axis.** One integer (``TypeError`` otherwise); out of range raises
+  :class:`numpy.exceptions.AxisError`, a ``ValueError``. A 0-d input has no
+  class axis and raises it too, as in JAX. *We differ from SciPy and PyTorch*,
+  which treat a lone number as one class of probability 1: logits without a
+  class axis are nearly always a forgotten axis, so we say so.
+- **Empty slices.** An axis of length 0 gives an empty array from `softmax`
+  and `log_softmax`, and ``-inf`` (the log of an empty sum) from `logsumexp`.
+- **Masks and -inf.** ``where`` is a boolean mask broadcastable to ``x``; False
+  positions are left out: probability exactly 0, log-probability ``-inf``. A
+  slice with nothing allowed (every entry masked or ``-inf``) gives zeros from
+  `softmax` and ``-inf`` from `log_softmax` and `logsumexp`, as JAX does with
+  ``where``. *We differ from SciPy, JAX and PyTorch* on a slice of ``-inf``
+  without a mask, which they turn into NaN: attention writes padding as
+  ``-inf``, and a fully padded row must contribute nothing, not NaN.
+- **NaN and +inf.** A NaN logit makes its own slice NaN and leaves the others
+  alone. A ``+inf`` logit makes its slice NaN in `softmax` and `log_softmax`
+  (``inf / inf``), and ``+inf`` in `logsumexp`, whose sum really is infinite.
+- **Results near zero.** `logsumexp` and `log_softmax` keep the largest term of
+  the sum, ``exp(0) = 1``, apart from the rest and take ``log1p(rest)``, so a
+  result such as ``logsumexp([0, -40]) = 4.25e-18`` is not rounded to 0.
+- **Temperature.** The maximum is subtracted before dividing by the
+  temperature (so ``x / t`` cannot overflow), and the division runs in float64,
+  so a tiny temperature is never rounded to 0 in float32 or float16. Any finite
+  temperature > 0 is accepted.
+- **The input is never modified.**
 """
 
 from __future__ import annotations
@@ -69,64 +90,81 @@ def _softmax_kernel(x: np.ndarray, out: np.ndarray, axis: int, t: float) -> None
 def _log_softmax_kernel(
     x: np.ndarray, out: np.ndarray, axis: int, t: float, e: np.ndarray
 ) -> None:
-    """``(x - m) / t - log(sum(exp((x - m) / t)))`` along `axis`, written into `out`.
+    """``(x - m) / t - log1p(rest)`` along `axis`, written into `out`.
 
-    `e` is scratch of the block's shape: the exponentials are only summed, so
-    ``(x - m) / t`` is computed once, in `out`, and kept there.
+    ``1 + rest`` is ``sum(exp((x - m) / t))``: the top term ``exp(0) = 1`` is kept
+    apart from the rest, so the largest entry's result ``-log1p(rest)`` keeps its
+    digits even when it is tiny. `e` is scratch of the block's shape: the
+    exponentials are only summed, so ``(x - m) / t`` is computed once, in `out`.
     """
-    m = _shift(x, axis, out.dtype)
+    m, top = _shift_and_top(x, axis, out.dtype)
     _shifted(x, m, t, out=out)
-    total = np.sum(np.exp(out, out=e), axis=axis, keepdims=True)
-    total[total == 0] = 1  # a slice with nothing allowed: keep its -inf (not -inf - -inf)
-    out -= np.log(total)  # not x - (m + log(total)): small results keep their digits
+    np.exp(out, out=e)
+    out -= np.log1p(_sum_without_top(e, top, axis))  # not x - (m + ...): small results keep digits
 
 
 def _logsumexp_kernel(x: np.ndarray, out: np.ndarray, axis: int, e: np.ndarray) -> None:
-    """``m + log(sum(exp(x - m)))`` along `axis`, written into `out` (length 1 along `axis`)."""
-    m = _shift(x, axis, e.dtype)
+    """``max(x) + log1p(rest)`` along `axis`, with ``1 + rest = sum(exp(x - m))``, into `out`."""
+    m, top = _shift_and_top(x, axis, e.dtype)
     _shifted(x, m, 1.0, out=e)
-    total = np.sum(np.exp(e, out=e), axis=axis, keepdims=True)
-    with np.errstate(divide="ignore"):  # a slice with nothing allowed: log(0) = -inf
-        np.add(m, np.log(total), out=out)
+    np.exp(e, out=e)
+    top_value = np.take_along_axis(x, top, axis=axis)  # the maximum itself, -inf if none allowed
+    np.add(top_value, np.log1p(_sum_without_top(e, top, axis)), out=out)
+    out[top_value == np.inf] = np.inf  # a +inf logit: the sum of exponentials is +inf
+
+
+def _sum_without_top(e: np.ndarray, top: np.ndarray, axis: int) -> np.ndarray:
+    """The sum of `e` along `axis` without its top term (at `top`): ``sum(e) - 1``, kept exact.
+
+    The top term is ``exp(0) = 1``. Summed with it, the others would each be
+    rounded to the spacing of floats near 1; a tiny sum would be lost entirely.
+    `e` is scratch: its top term is overwritten with 0.
+    """
+    np.put_along_axis(e, top, 0, axis=axis)
+    return np.sum(e, axis=axis, keepdims=True)
 
 
 def _shift(x: np.ndarray, axis: int, dtype: np.dtype) -> np.ndarray:
-    """The shift of each slice: its maximum, with two exceptions.
-
-    - A maximum of ``-inf`` means nothing is allowed; shifting by it would give
-      ``-inf - (-inf) = NaN``, so we shift by 0 and let ``exp`` give zeros.
-    - A maximum of ``+inf`` makes the slice undefined; shifting by NaN makes it
-      NaN everywhere (``inf - inf`` would too, with a warning from NumPy).
-    """
-    m = np.max(x, axis=axis, keepdims=True).astype(dtype)
-    m[m == -np.inf] = 0
-    m[m == np.inf] = np.nan
-    return m
+    """The shift of each slice: its maximum, with two exceptions (see `_special_shift`)."""
+    return _special_shift(np.max(x, axis=axis, keepdims=True), dtype)
 
 
-def _max_and_top(x: np.ndarray, axis: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+def _shift_and_top(x: np.ndarray, axis: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
     """The shift of each slice, as `_shift` gives it, and the index of its maximum.
 
     The index is that of the first maximum (or of the first NaN, which wins, as in
     ``np.max``): the term ``exp(x_top - m) = exp(0) = 1`` that a sum can keep apart.
     """
     top = np.argmax(x, axis=axis, keepdims=True)
-    m = np.take_along_axis(x, top, axis=axis).astype(dtype)
+    return _special_shift(np.take_along_axis(x, top, axis=axis), dtype), top
+
+
+def _special_shift(m: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """The maxima `m` as shifts in `dtype`, with the two exceptions of the rules.
+
+    - A maximum of ``-inf`` means nothing is allowed; shifting by it would give
+      ``-inf - (-inf) = NaN``, so we shift by 0 and let ``exp`` give zeros.
+    - A maximum of ``+inf`` makes softmax undefined; shifting by NaN makes the
+      slice NaN everywhere (``inf - inf`` would too, with a warning from NumPy).
+    """
+    m = m.astype(dtype)
     m[m == -np.inf] = 0
     m[m == np.inf] = np.nan
-    return m, top
+    return m
 
 
 def _shifted(x: np.ndarray, m: np.ndarray, t: float, *, out: np.ndarray) -> np.ndarray:
     """Write ``(x - m) / t`` into `out`: the maximum is subtracted before dividing.
 
     So a small temperature cannot overflow ``x / t`` (``1e308 / 0.1``): the
-    quotient of a non-positive gap is at worst ``-inf``, a probability of 0.
+    quotient of a non-positive gap is at worst ``-inf``, a probability of 0. The
+    division runs in float64 whatever `out`'s dtype, so `t` is never rounded to
+    float32 first (where ``1e-300`` would become 0, and ``0 / 0`` NaN).
     """
-    np.subtract(x, m, out=out)
-    if t != 1:
-        with np.errstate(over="ignore"):  # a gap beyond the float range: -inf, probability 0
-            np.divide(out, t, out=out)
+    with np.errstate(over="ignore"):  # a gap beyond the float range: -inf, probability 0
+        np.subtract(x, m, out=out)
+        if t != 1:
+            np.divide(out, t, out=out, dtype=np.float64)
     return out
 
 
@@ -166,7 +204,8 @@ def apply_by_blocks(
         The input, cut into blocks of about `BLOCK_BYTES` (in the work dtype)
         along an axis other than `axis`.
     out : ndarray
-        `x`'s shape, or length 1 along `axis` for a reduction (log-sum-exp).
+        `x`'s shape, or length 1 along `axis` for a reduction (log-sum-exp). Left
+        as it is when `x` is empty.
     axis : int
         The class axis, as a non-negative index.
     *args
@@ -195,8 +234,8 @@ def apply_by_blocks(
         work = np.float32 if out.dtype == np.float16 else out.dtype
     work = np.dtype(work)
     blocks = list(_blocks(x.shape, axis, work.itemsize))
-    if not blocks:
-        return out
+    if x.size == 0:
+        return out  # nothing to compute: `out` is left as it is
     # Buffers for the largest block (the first), reused: a fresh array per block
     # would fault in new memory pages from the operating system every time.
     size = x[blocks[0]].size
@@ -237,16 +276,6 @@ def _blocks(shape: tuple[int, ...], axis: int, itemsize: int):
 # ---------------------------------------------------------------------------
 # Public functions
 # ---------------------------------------------------------------------------
-
-
-def _prepare(x, axis, temperature, where, func):
-    """The input rules of every function: float array, axis, temperature, mask."""
-    arr, axis, t = check_logits(x, axis, temperature=temperature, where=where)
-    if arr.shape[axis] == 0:
-        raise ValueError(
-            f"{func} needs at least one entry along axis {axis}, got shape {arr.shape}"
-        )
-    return arr, axis, t
 
 
 def softmax(
@@ -294,7 +323,7 @@ def softmax(
     >>> softmax([2.0, 1.0, 0.0], where=[True, False, True]).round(3)
     array([0.881, 0.   , 0.119])
     """
-    arr, axis, t = _prepare(x, axis, temperature, where, "softmax")
+    arr, axis, t = check_logits(x, axis, temperature=temperature, where=where)
     return apply_by_blocks(_softmax_kernel, arr, np.empty(arr.shape, arr.dtype), axis, t)
 
 
@@ -333,7 +362,7 @@ def log_softmax(
     >>> float(log_softmax([0.0, -800.0])[1])     # np.log(softmax(...)) gives -inf
     -800.0
     """
-    arr, axis, t = _prepare(x, axis, temperature, where, "log_softmax")
+    arr, axis, t = check_logits(x, axis, temperature=temperature, where=where)
     out = np.empty(arr.shape, arr.dtype)
     return apply_by_blocks(_log_softmax_kernel, arr, out, axis, t, scratch=1)
 
@@ -372,8 +401,8 @@ def logsumexp(
     >>> float(logsumexp([-np.inf, -np.inf]))
     -inf
     """
-    arr, axis, _ = _prepare(x, axis, 1.0, where, "logsumexp")
-    out = np.empty(_reduced_shape(arr.shape, axis), arr.dtype)
+    arr, axis, _ = check_logits(x, axis, where=where)
+    out = np.full(_reduced_shape(arr.shape, axis), -np.inf, arr.dtype)  # an empty sum: log(0)
     apply_by_blocks(_logsumexp_kernel, arr, out, axis, scratch=1)
     return out if keepdims else np.squeeze(out, axis=axis)
 

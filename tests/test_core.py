@@ -94,10 +94,9 @@ def test_out_of_range_axis_raises_axis_error(func):
         func(np.zeros((2, 3)), axis=2)
 
 
-@pytest.mark.parametrize("func", [softmax, log_softmax, logsumexp])
-def test_empty_class_axis_raises(func):
-    with pytest.raises(ValueError, match="at least one entry"):
-        func(np.zeros((2, 0)))
+@pytest.mark.parametrize("func", [softmax, log_softmax])
+def test_empty_class_axis_gives_an_empty_result(func):
+    assert func(np.zeros((2, 0))).shape == (2, 0)  # the peers' rule: tests/test_edge_cases.py
 
 
 def test_empty_batch_is_fine():
@@ -330,14 +329,14 @@ def test_temperature_never_changes_the_argmax(x, t):
     assert p[np.argmax(x)] == p.max()
 
 
-def test_plus_inf_gives_nan_without_warnings():
+def test_plus_inf_gives_nan_in_softmax_and_inf_in_logsumexp_without_warnings():
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert np.isnan(softmax([1.0, np.inf])).all()
         assert np.isnan(log_softmax([1.0, np.inf])).all()
-        assert np.isnan(logsumexp([1.0, np.inf]))
+        assert logsumexp([1.0, np.inf]) == np.inf  # the sum is infinite (SciPy, JAX, PyTorch)
 
 
 # ---------------------------------------------------------------------------
