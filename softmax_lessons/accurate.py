@@ -69,7 +69,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .core import _reduced_shape, _shift_and_top, apply_by_blocks
-from .validation import check_logits
+from .validation import as_float_array, check_logits
 
 __all__ = [
     "log_softmax_accurate",
@@ -92,6 +92,8 @@ def two_sum(
 
     Taught in 02. This is Knuth's and Møller's TwoSum: six floating-point
     operations, no branches, exact for any finite floats (barring overflow).
+    Where `a` or `b` is infinite or NaN, ``err`` is NaN (there is no error to
+    speak of), without a warning.
 
     Parameters
     ----------
@@ -107,16 +109,18 @@ def two_sum(
     >>> float(s), float(err) == 2.0**-60
     (1.0, True)
     """
+    a, b = as_float_array(a, "a"), as_float_array(b, "b")
     if out is None:
-        shape, dtype = np.broadcast(a, b).shape, np.result_type(a, b)
+        shape, dtype = _broadcast_shape(a, b), np.result_type(a, b)
         out = tuple(np.empty(shape, dtype) for _ in range(3))
     s, err, tmp = out
-    s = np.add(a, b, out=s)
-    b_virtual = np.subtract(s, a, out=err)  # the part of b that made it into s
-    a_virtual = np.subtract(s, b_virtual, out=tmp)  # the part of a that made it into s
-    b_lost = np.subtract(b, b_virtual, out=b_virtual)
-    a_lost = np.subtract(a, a_virtual, out=a_virtual)
-    return s, np.add(a_lost, b_lost, out=b_lost)  # err: what each one lost
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: err is NaN, as documented
+        s = np.add(a, b, out=s)
+        b_virtual = np.subtract(s, a, out=err)  # the part of b that made it into s
+        a_virtual = np.subtract(s, b_virtual, out=tmp)  # the part of a that made it into s
+        b_lost = np.subtract(b, b_virtual, out=b_virtual)
+        a_lost = np.subtract(a, a_virtual, out=a_virtual)
+        return s, np.add(a_lost, b_lost, out=b_lost)  # err: what each one lost
 
 
 def two_product(a: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -125,7 +129,8 @@ def two_product(a: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     Taught in 02. Dekker's TwoProduct: each factor is split into two halves of
     26 bits (`_split`), so that the products of halves are exact, and the
     rounding error of ``a * b`` is rebuilt from them. Exact for float64 factors
-    whose product neither overflows nor underflows.
+    whose product neither overflows nor underflows; where it does, or a factor is
+    infinite or NaN, ``err`` is meaningless (NaN or inf), without a warning.
 
     Examples
     --------
@@ -133,12 +138,23 @@ def two_product(a: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     >>> float(p) == 1 + 2.0**-29, float(err) == 2.0**-60
     (True, True)
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    p = a * b
-    a_hi, a_lo = _split(a)
-    b_hi, b_lo = _split(b)
-    err = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    a, b = as_float_array(a, "a").astype(np.float64), as_float_array(b, "b").astype(np.float64)
+    _broadcast_shape(a, b)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf and overflow: documented above
+        p = a * b
+        a_hi, a_lo = _split(a)
+        b_hi, b_lo = _split(b)
+        err = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
     return p, err
+
+
+def _broadcast_shape(a: np.ndarray, b: np.ndarray) -> tuple[int, ...]:
+    try:
+        return np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(
+            f"a and b must broadcast against each other, got shapes {a.shape} and {b.shape}"
+        ) from None
 
 
 def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -22,6 +22,7 @@ from .validation import (
     check_distribution,
     check_int,
     check_labels,
+    check_number,
     check_rng,
     check_temperature,
     inverse_cdf,
@@ -36,14 +37,18 @@ __all__ = [
 ]
 
 
-def _check_labels(x: np.ndarray, labels: ArrayLike) -> np.ndarray:
-    """Labels for a non-empty (n_samples, n_classes) array `x`."""
+def _check_labels(x: np.ndarray, labels: ArrayLike, name: str = "x") -> np.ndarray:
+    """Labels for a non-empty (n_samples, n_classes) array `x` (called `name`)."""
     if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
         raise ValueError(
-            f"expected a non-empty 2-D array of shape (n_samples, n_classes), got {x.shape}; "
-            "calibration needs at least one example"
+            f"{name} must be a non-empty 2-D array of shape (n_samples, n_classes), got shape "
+            f"{x.shape}; calibration needs at least one example"
         )
     return check_labels(labels, x.shape[1], shape=(x.shape[0],))
+
+
+def _finite(value: object, name: str) -> float:
+    return check_number(value, name)
 
 
 def negative_log_likelihood(x: ArrayLike, labels: ArrayLike, temperature: float = 1.0) -> float:
@@ -131,11 +136,13 @@ def fit_temperature(
             "drop those examples (a -inf logit cannot be rescaled)"
         )
     max_iter = check_int(max_iter, "max_iter", hint="try 100")
-    if not tol > 0:
+    if not _finite(tol, "tol") > 0:
         raise ValueError(f"tol must be > 0, got {tol!r}; try 1e-10")
-    t_low, t_high = (check_temperature(b) for b in bounds)
-    if not t_low < t_high:
-        raise ValueError(f"bounds must be (low, high) with low < high, got {bounds}")
+    if not isinstance(bounds, (tuple, list)) or len(bounds) != 2:
+        raise TypeError(f"bounds must be a pair (low, high) of temperatures, got {bounds!r}")
+    t_low, t_high = (_finite(b, "bounds") for b in bounds)
+    if not 0 < t_low < t_high:
+        raise ValueError(f"bounds must be (low, high) with 0 < low < high, got {bounds}")
     true_logit = arr[np.arange(lab.size), lab]
 
     def slope_and_curvature(b: float) -> tuple[float, float]:
@@ -208,7 +215,7 @@ def reliability_bins(p: ArrayLike, labels: ArrayLike, n_bins: int = 10) -> dict:
     [nan, 0.738]
     """
     arr = as_float_array(p, name="p")
-    lab = _check_labels(arr, labels)
+    lab = _check_labels(arr, labels, "p")
     arr = check_distribution(arr).astype(np.float64)  # checked in its own dtype's tolerance
     n_bins = check_int(n_bins, "n_bins")
     confidence = arr.max(axis=1)
@@ -272,6 +279,8 @@ def overconfident_classifier(
     check_rng(rng)
     n_samples = check_int(n_samples, "n_samples")
     n_classes = check_int(n_classes, "n_classes")
+    overconfidence = _finite(overconfidence, "overconfidence")
+    signal = _finite(signal, "signal")
     z = rng.normal(size=(n_samples, n_classes))
     favoured = rng.integers(n_classes, size=n_samples)
     z[np.arange(n_samples), favoured] += signal

@@ -58,6 +58,7 @@ from .validation import (
     check_axis,
     check_distribution,
     check_logits,
+    check_number,
 )
 
 __all__ = [
@@ -462,6 +463,9 @@ def entropy(p: ArrayLike, axis: int = -1, base: float = 2) -> np.ndarray | float
     Notes
     -----
     A slice holding a NaN has NaN entropy; the other slices are not affected.
+    The sum is taken in float64 over ``p`` divided by its own sum (1, to the
+    rounding of `p`'s dtype), so the result lies in ``[0, log(n)]`` whatever the
+    dtype: a float16 distribution cannot come out more uncertain than uniform.
 
     Examples
     --------
@@ -472,12 +476,16 @@ def entropy(p: ArrayLike, axis: int = -1, base: float = 2) -> np.ndarray | float
     """
     arr = check_distribution(p, "p", axis=axis, allow_nan=True)
     axis = check_axis(arr, axis, "p")
-    if not (np.isfinite(base) and base > 0 and base != 1):
+    base = check_number(base, "base")
+    if not (base > 0 and base != 1):
         raise ValueError(f"base must be > 0 and not 1, got {base!r}; use 2 for bits, np.e for nats")
+    q = arr.astype(np.float64)
+    q = q / np.sum(q, axis=axis, keepdims=True)  # exactly a distribution, as far as float64 goes
     with np.errstate(divide="ignore", invalid="ignore"):
         # 0 log 0 = 0; a NaN entry keeps its NaN, so its slice's entropy is NaN.
-        terms = np.where(arr == 0, 0.0, arr * np.log(arr))
-    return -np.sum(terms, axis=axis) / np.log(base)
+        terms = np.where(q == 0, 0.0, q * np.log(q))
+    h = -np.sum(terms, axis=axis) / np.log(base)
+    return np.clip(h, 0.0, np.log(arr.shape[axis]) / np.log(base))  # rounding stays in range
 
 
 def sigmoid(x: ArrayLike) -> np.ndarray:

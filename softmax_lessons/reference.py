@@ -14,12 +14,13 @@ softmax of exactly these floats?".
 from __future__ import annotations
 
 import decimal
+import math
 from decimal import Decimal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .validation import check_logits
+from .validation import as_float_array, check_logits
 
 __all__ = ["log_softmax_exact", "logsumexp_exact", "softmax_exact", "ulp_error"]
 
@@ -35,7 +36,7 @@ def _context(digits: int = DIGITS) -> decimal.Context:
 def _slices(arr: np.ndarray, axis: int):
     """The input moved so that `axis` is last, as Decimals, one row per slice."""
     moved = np.moveaxis(arr, axis, -1)
-    rows = moved.reshape(-1, moved.shape[-1])
+    rows = moved.reshape(math.prod(moved.shape[:-1]), moved.shape[-1])
     return moved.shape, [[Decimal(float(v)) for v in row] for row in rows]
 
 
@@ -200,6 +201,7 @@ def _split(exact: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     hi = np.array([float(v) for v in exact.flat], dtype=np.float64).reshape(exact.shape)
     lo = np.zeros_like(hi)
     for i, (v, h) in enumerate(zip(exact.flat, hi.flat, strict=True)):
+        v = v if isinstance(v, Decimal) else Decimal(v)
         if v.is_finite() and np.isfinite(h):
             lo.flat[i] = float(v - Decimal(float(h)))
     return hi, lo
@@ -232,12 +234,25 @@ def ulp_error(approx: ArrayLike, exact: ArrayLike) -> np.ndarray:
     >>> float(ulp_error(np.float64(1) / 3, softmax_exact([0.0, 0.0, 0.0])[0]))
     0.3333333333333333
     """
-    a = np.asarray(approx)
-    if a.dtype.kind != "f":
-        raise TypeError(f"approx must be a float array, got dtype {a.dtype}")
+    a = as_float_array(approx, "approx")  # refuses strings, objects, ragged lists
+    if np.asarray(approx).dtype.kind != "f":
+        raise TypeError(
+            f"approx must be a float array, got dtype {np.asarray(approx).dtype}; "
+            "the unit of an integer result is not defined"
+        )
     exact_arr = np.asarray(exact)
+    if exact_arr.dtype != object:
+        exact_arr = as_float_array(exact_arr, "exact")
+    elif not all(isinstance(v, (Decimal, float, int)) for v in exact_arr.flat):
+        bad = next(v for v in exact_arr.flat if not isinstance(v, (Decimal, float, int)))
+        raise TypeError(
+            f"exact must hold Decimals or floats, got {bad!r}; "
+            "pass what an *_exact function returns"
+        )
     if exact_arr.shape != a.shape:
-        raise ValueError(f"approx has shape {a.shape} but exact has shape {exact_arr.shape}")
+        raise ValueError(
+            f"exact must have approx's shape {a.shape}, got shape {exact_arr.shape}"
+        )
     hi, lo = _split(exact_arr)
     a64 = a.astype(np.float64)
     with np.errstate(invalid="ignore", over="ignore"):

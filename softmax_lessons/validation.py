@@ -32,6 +32,7 @@ from numpy.typing import ArrayLike
 __all__ = [
     "DISTRIBUTION_TOLERANCE",
     "apply_where",
+    "as_array",
     "as_float_array",
     "as_logits",
     "check_axis",
@@ -40,6 +41,7 @@ __all__ = [
     "check_int",
     "check_labels",
     "check_logits",
+    "check_number",
     "check_rng",
     "check_sampling_logits",
     "check_temperature",
@@ -53,8 +55,16 @@ __all__ = [
 # ---------------------------------------------------------------------------
 
 
-def _as_array(x: object, name: str) -> np.ndarray:
-    """``np.asarray(x)``, with a ragged nested list reported in our words, not NumPy's."""
+def as_array(x: object, name: str) -> np.ndarray:
+    """``np.asarray(x)``, with a ragged nested list reported in our words, not NumPy's.
+
+    Examples
+    --------
+    >>> as_array([[1, 2], [3]], "lengths")
+    Traceback (most recent call last):
+    ...
+    ValueError: lengths must be a rectangular array of numbers, got a ragged nested sequence ([[1, 2], [3]]); give every row the same length (pad with -inf to mask)
+    """  # noqa: E501
     try:
         return np.asarray(x)
     except ValueError:
@@ -90,7 +100,7 @@ def as_float_array(x: ArrayLike, name: str = "x") -> np.ndarray:
     ...
     TypeError: x must hold numbers, got dtype <U1 (for example '1'); convert it with np.asarray(..., dtype=float) first
     """  # noqa: E501
-    arr = _as_array(x, name)
+    arr = as_array(x, name)
     kind = arr.dtype.kind
     if kind in "biu":
         return arr.astype(np.float64)
@@ -192,7 +202,7 @@ def apply_where(arr: np.ndarray, where: ArrayLike | None) -> np.ndarray:
     """
     if where is None:
         return arr
-    mask = _as_array(where, "where")
+    mask = as_array(where, "where")
     if mask.dtype != np.bool_:
         raise TypeError(
             f"where must be a boolean mask (True = keep), got dtype {mask.dtype}; "
@@ -233,23 +243,32 @@ def check_logits(
     return apply_where(arr, where), axis, t
 
 
-def as_logits(x: ArrayLike, func: str) -> np.ndarray:
+def as_logits(x: ArrayLike, func: str, name: str = "x") -> np.ndarray:
     """Return `x` as a float array with a non-empty class axis (the last one).
+
+    For the functions that need at least one logit per slice (sampling, losses,
+    online softmax): a scalar or an empty last axis raises ``ValueError``,
+    naming `name` and `func`.
 
     Examples
     --------
     >>> as_logits([1, 2], "softmax").dtype
     dtype('float64')
+    >>> as_logits(np.zeros((2, 0)), "sparsemax")
+    Traceback (most recent call last):
+    ...
+    ValueError: x must have at least one logit along its last axis for sparsemax, got shape (2, 0)
     """
-    arr = as_float_array(x)
+    arr = as_float_array(x, name)
     if arr.ndim == 0:
         raise ValueError(
-            f"{func} needs logits with a class axis, got a scalar {float(arr)}; "
-            "wrap it in a list"
+            f"{name} must be logits with a class axis for {func}, got the scalar "
+            f"{float(arr)}; wrap it in a list"
         )
     if arr.shape[-1] == 0:
         raise ValueError(
-            f"{func} needs at least one entry along axis {arr.ndim - 1}, got shape {arr.shape}"
+            f"{name} must have at least one logit along its last axis for {func}, "
+            f"got shape {arr.shape}"
         )
     return arr
 
@@ -423,6 +442,30 @@ def check_int(value: object, name: str, *, minimum: int = 1, hint: str = "") -> 
     return int(value)
 
 
+def check_number(value: object, name: str, *, finite: bool = True, positive: bool = False) -> float:
+    """Return `value` as a float if it is a real number (a bool or a string is not).
+
+    ``TypeError`` for anything else; ``ValueError`` if `finite` and it is NaN or
+    infinite, or if `positive` and it is not > 0.
+
+    Examples
+    --------
+    >>> check_number(np.float32(0.5), "spread")
+    0.5
+    >>> check_number(0, "spread", positive=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: spread must be a finite number > 0, got 0
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {_short(value)}")
+    number = float(value)
+    if (finite and not np.isfinite(number)) or (positive and not number > 0):
+        kind = "a finite number" if finite else "a number"
+        raise ValueError(f"{name} must be {kind}{' > 0' if positive else ''}, got {value!r}")
+    return number
+
+
 def check_bool_mask(mask: ArrayLike, name: str = "mask") -> np.ndarray:
     """Return `mask` as a boolean array; a mask of 0/1 or floats is refused (``TypeError``).
 
@@ -433,7 +476,7 @@ def check_bool_mask(mask: ArrayLike, name: str = "mask") -> np.ndarray:
     >>> check_bool_mask([[True, False]])
     array([[ True, False]])
     """
-    arr = _as_array(mask, name)
+    arr = as_array(mask, name)
     if arr.dtype != np.bool_:
         raise TypeError(
             f"{name} must be a boolean mask (True = keep), got dtype {arr.dtype}; "
@@ -459,7 +502,7 @@ def check_labels(
     >>> check_labels([2, 0], 3)
     array([2, 0])
     """
-    idx = _as_array(labels, "labels")
+    idx = as_array(labels, "labels")
     if idx.dtype.kind not in "iu":
         raise TypeError(
             f"labels must be integer class indices, got dtype {idx.dtype}; "

@@ -170,7 +170,7 @@ def test_causal_mask_rejects_a_bad_size(bad, error):
 
 
 def test_padding_mask_rejects_lengths_out_of_range():
-    with pytest.raises(ValueError, match=r"every length must be in \[0, 4\]"):
+    with pytest.raises(ValueError, match=r"lengths must each be in \[0, 4\]"):
         padding_mask([5], 4)
     with pytest.raises(ValueError, match="1-D array of integers"):
         padding_mask([1.5], 4)
@@ -282,3 +282,25 @@ def test_saturation_curve_refuses_fractional_dims_and_sizes():
         saturation_curve([1.7, 4], rng)
     with pytest.raises(TypeError, match="n_keys must be an integer"):
         saturation_curve([1, 4], rng, n_keys=2.5)
+
+
+# --- Found by fuzzing ----------------------------------------------------------------
+
+
+def test_queries_and_keys_without_features_are_refused():
+    """d = 0 made the default scale 1 / sqrt(0): a divide-by-zero warning and NaN scores."""
+    with pytest.raises(ValueError, match="d >= 1"):
+        attention_scores(np.zeros((2, 0)), np.zeros((3, 0)))
+
+
+def test_row_entropy_of_rows_without_keys_is_zero():
+    assert_array_equal(row_entropy(np.zeros((3, 0))), [0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="weights must be probabilities"):
+        row_entropy([[2.0, 1.0]])
+
+
+def test_plain_masked_softmax_refuses_a_mask_that_does_not_broadcast():
+    with pytest.raises(ValueError, match=r"mask of shape \(3,\) does not broadcast"):
+        plain_masked_softmax(np.zeros((2, 2)), np.ones(3, dtype=bool))
+    with pytest.raises(TypeError, match="fill_value must be a number, got 'x'"):
+        plain_masked_softmax(np.zeros((2, 2)), np.ones(2, dtype=bool), fill_value="x")

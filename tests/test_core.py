@@ -440,3 +440,18 @@ def test_apply_by_blocks_rounds_float16_once_from_float32():
     x = np.full(5, 1.0, dtype=np.float16)
     out = apply_by_blocks(kernel, x, np.empty(5, dtype=np.float16), 0)
     assert_array_equal(out, np.float16(np.float32(1 / 3)))
+
+
+# ---------------------------------------------------------------------------
+# Found by fuzzing: entropy of float16 distributions
+# ---------------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays(np.float64, st.integers(1, 300), elements=st.floats(-0.05, 0.05)),
+       st.sampled_from([np.float16, np.float32, np.float64]), st.sampled_from([2, np.e, 10]))
+def test_entropy_stays_within_zero_and_log_n_in_every_dtype(x, dtype, base):
+    """Nearly uniform float16 rows used to come out above log2(n), more than uniform."""
+    p = softmax(x).astype(dtype)
+    h = float(entropy(p, base=base))
+    assert 0.0 <= h <= math.log(x.size) / math.log(base)
