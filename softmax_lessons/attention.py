@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike
 
 from .core import entropy, softmax
 from .validation import (
+    as_array,
     as_float_array,
     check_bool_mask,
     check_distribution,
@@ -145,7 +146,7 @@ def scaled_dot_product_attention(
         raise ValueError(
             f"v must be (..., n_keys, d_v) with n_keys = {scores.shape[-1]}, got shape {va.shape}"
         )
-    weights = softmax(scores, axis=-1, where=None if mask is None else np.asarray(mask))
+    weights = softmax(scores, axis=-1, where=None if mask is None else check_bool_mask(mask))
     return weights @ va, weights
 
 
@@ -178,7 +179,7 @@ def padding_mask(lengths: ArrayLike, n: int) -> np.ndarray:
            [1, 1, 1, 1]])
     """
     n = check_int(n, "n")
-    lens = np.asarray(lengths)
+    lens = as_array(lengths, "lengths")
     if lens.ndim != 1 or lens.dtype.kind not in "iu":
         raise ValueError(f"lengths must be a 1-D array of integers, got {lengths!r}")
     if np.any(lens < 0) or np.any(lens > n):
@@ -359,7 +360,7 @@ def saturation_curve(
     (array([3.6, 3.4]), array([3.6, 0.2]))
     """
     check_rng(rng)
-    raw = np.asarray(dims).ravel()
+    raw = as_array(dims, "dims").ravel()
     if raw.size == 0 or raw.dtype.kind not in "iu" or np.any(raw < 1):
         raise ValueError(
             f"dims must be integers >= 1, got {raw.tolist()}; for example [1, 16, 256]"

@@ -132,7 +132,7 @@ def fit_temperature(
     lab = _check_labels(arr, labels)
     if not np.all(np.isfinite(arr)):
         raise ValueError(
-            "fit_temperature needs finite logits, got NaN or inf; "
+            f"x must be finite logits, got {arr[~np.isfinite(arr)][0]}; "
             "drop those examples (a -inf logit cannot be rescaled)"
         )
     max_iter = check_int(max_iter, "max_iter", hint="try 100")

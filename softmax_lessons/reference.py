@@ -20,7 +20,7 @@ from decimal import Decimal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .validation import as_float_array, check_logits
+from .validation import as_array, as_float_array, check_logits
 
 __all__ = ["log_softmax_exact", "logsumexp_exact", "softmax_exact", "ulp_error"]
 
@@ -240,7 +240,7 @@ def ulp_error(approx: ArrayLike, exact: ArrayLike) -> np.ndarray:
             f"approx must be a float array, got dtype {np.asarray(approx).dtype}; "
             "the unit of an integer result is not defined"
         )
-    exact_arr = np.asarray(exact)
+    exact_arr = as_array(exact, "exact")
     if exact_arr.dtype != object:
         exact_arr = as_float_array(exact_arr, "exact")
     elif not all(isinstance(v, (Decimal, float, int)) for v in exact_arr.flat):

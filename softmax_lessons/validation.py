@@ -363,7 +363,8 @@ def check_distribution(
             f"{name} must be probabilities (finite and >= 0), got an entry "
             f"{float(arr[bad].flat[0])}; did you pass logits? apply softmax first"
         )
-    sums = np.sum(arr, axis=axis, dtype=np.float64)
+    with np.errstate(over="ignore"):  # entries near 1e308 sum to inf: refused just below
+        sums = np.sum(arr, axis=axis, dtype=np.float64)
     off = np.abs(sums - 1) > distribution_tolerance(arr.dtype)  # False for a NaN sum
     if np.any(off):
         where = "the last axis" if axis == arr.ndim - 1 else f"axis {axis}"

@@ -14,7 +14,8 @@ allowed outcomes are:
 Never another exception, a ``RuntimeWarning`` (warnings are errors here, except
 the documented warnings of the naive formulas), a modified input, or more than a
 second for one call. Hypothesis runs derandomized, so the suite is deterministic.
-Set ``FUZZ_COUNTS=path`` to write the number of calls per function to a JSON file.
+Set ``FUZZ_COUNTS=path`` to write the number of calls per function to a JSON file,
+and ``FUZZ_EXAMPLES`` to draw more than 60 examples per function (a deeper search).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ from softmax_lessons import (
 
 COUNTS: Counter[str] = Counter()
 FUZZ = settings(
-    max_examples=25,
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")),  # more for a deeper local search
     report_multiple_bugs=False,
     derandomize=True,
     deadline=None,
@@ -399,6 +400,86 @@ def check_sparsemax(out, args, kwargs):
     assert (out[rows == -np.inf] == 0).all() or bad.any()
 
 
+def check_like_core_softmax(out, args, kwargs):
+    """The online, blockwise and pass-counted softmaxes follow the core's rules and values."""
+    x = validation.as_float_array(args[0])
+    expected = core.softmax(x.astype(np.float64))
+    got = np.asarray(out, dtype=np.float64)
+    assert got.shape == x.shape
+    assert np.array_equal(np.isnan(got), np.isnan(expected))
+    rtol = {np.dtype(np.float16): 4e-3, np.dtype(np.float32): 1e-5}.get(x.dtype, 1e-9)
+    assert np.allclose(got, expected, rtol=rtol, atol=1e-7 if x.dtype == np.float16 else 1e-30,
+                       equal_nan=True)
+
+
+def check_sigmoid(out, args, kwargs):
+    x = validation.as_float_array(args[0])
+    assert out.shape == x.shape and out.dtype == _expected_dtype(args[0])
+    values = out.astype(np.float64)
+    assert np.array_equal(np.isnan(values), np.isnan(x.astype(np.float64)))
+    assert ((values[~np.isnan(values)] >= 0) & (values[~np.isnan(values)] <= 1)).all()
+
+
+def check_in_unit_interval(out, *_):
+    values = np.asarray(out, dtype=np.float64)
+    assert ((values >= 0) & (values <= 1 + 1e-12)).all()
+
+
+def check_row_entropy(out, args, kwargs):
+    w = validation.as_float_array(args[0])
+    h = np.asarray(out, dtype=np.float64)
+    n = max(w.shape[-1], 1)
+    ok = ~np.isnan(h)
+    assert ((h[ok] >= 0) & (h[ok] <= math.log2(n) + 1e-12)).all()
+
+
+def check_top_k(out, args, kwargs):
+    check_distribution_rows(out)
+    assert (np.count_nonzero(out, axis=-1) <= args[1]).all()
+
+
+def check_naive_prediction(out, args, kwargs):
+    x = validation.as_float_array(args[0])
+    with np.errstate(all="ignore"):
+        actual = np.isnan(core.softmax_naive(x, axis=kwargs.get("axis", -1)))
+    assert np.array_equal(out, actual)
+
+
+def check_two_sum(out, args, kwargs):
+    a, b = (validation.as_float_array(v) for v in args)
+    s, err = out
+    with np.errstate(all="ignore"):
+        expected = a + b
+        finite = np.isfinite(s) & np.isfinite(err)
+        assert np.array_equal(s, expected, equal_nan=True)
+        # err is what rounding lost: at most half an ulp of s.
+        assert (np.abs(err[finite]) <= np.spacing(np.abs(s[finite])) / 2).all()
+
+
+def check_exact_like_core(core_func):
+    def check(out, args, kwargs):
+        if not kwargs.get("as_float"):
+            return
+        expected = core_func(np.asarray(args[0], dtype=np.float64), kwargs.get("axis", -1),
+                             **({"temperature": kwargs["temperature"]}
+                                if "temperature" in kwargs else {}))
+        assert np.allclose(out, expected, rtol=1e-6, atol=1e-300, equal_nan=True)
+
+    return check
+
+
+def check_attention(out, args, kwargs):
+    _, weights = out
+    sums = weights.sum(axis=-1)
+    ok = ~np.isnan(sums)
+    assert np.allclose(sums[ok], 1) or np.all((np.isclose(sums[ok], 1)) | (sums[ok] == 0))
+
+
+def check_cross_entropy(out, args, kwargs):
+    values = np.asarray(out, dtype=np.float64)
+    assert (values[~np.isnan(values)] >= -1e-9).all()
+
+
 # ---------------------------------------------------------------------------
 # The targets: every public maths function of the package
 # ---------------------------------------------------------------------------
@@ -567,7 +648,7 @@ TARGETS = [
                       {"axis": d.draw(axes), "base": d.draw(st.sampled_from(
                           [2, np.e, 10, 1, 0, -2, np.nan, np.inf, "e", None, True]))}),
            ("p", "axis", "base"), check_entropy),
-    Target("sigmoid", core.sigmoid, simple(logits), ("x",)),
+    Target("sigmoid", core.sigmoid, simple(logits), ("x",), check_sigmoid),
     # accurate
     Target("softmax_accurate", accurate.softmax_accurate, softmax_call,
            ("x", "axis", "temperature", "where"), check_softmax),
@@ -575,13 +656,13 @@ TARGETS = [
            ("x", "axis", "temperature", "where"), check_log_softmax),
     Target("logsumexp_accurate", accurate.logsumexp_accurate, logsumexp_call,
            ("x", "axis", "where"), check_logsumexp),
-    Target("two_sum", accurate.two_sum, pair(logits, logits), ("a", "b")),
+    Target("two_sum", accurate.two_sum, pair(logits, logits), ("a", "b"), check_two_sum),
     Target("two_product", accurate.two_product, pair(logits, logits), ("a", "b")),
     # reference
     Target("softmax_exact", reference.softmax_exact, exact_call,
-           ("x", "axis", "temperature", "where")),
+           ("x", "axis", "temperature", "where"), check_exact_like_core(core.softmax)),
     Target("log_softmax_exact", reference.log_softmax_exact, exact_call,
-           ("x", "axis", "temperature", "where")),
+           ("x", "axis", "temperature", "where"), check_exact_like_core(core.log_softmax)),
     Target("logsumexp_exact", reference.logsumexp_exact, lambda d: exact_call(d, False),
            ("x", "axis", "where")),
     Target("ulp_error", reference.ulp_error, pair(logits, logits), ("approx", "exact")),
@@ -628,7 +709,7 @@ TARGETS = [
            simple(st.sampled_from(["float16", "float32", "float64", "int8", np.float32, "x", None,
                                    "complex128"])), ("dtype",)),
     Target("naive_nan_predicted", numerics.naive_nan_predicted, simple(logits, axis=axes),
-           ("x", "axis")),
+           ("x", "axis"), check_naive_prediction),
     Target("naive_softmax_report", numerics.naive_softmax_report, simple(logits, axis=axes),
            ("x", "axis")),
     Target("naive_breakdown", numerics.naive_breakdown,
@@ -653,7 +734,7 @@ TARGETS = [
            check_index(_n_classes)),
     Target("filter_top_k", sampling.filter_top_k,
            pair(st.one_of(probabilities(), logits), st.one_of(sizes, st.just(10**20))),
-           ("p", "top_k"), check_distribution_rows),
+           ("p", "top_k"), check_top_k),
     Target("filter_top_p", sampling.filter_top_p, pair(st.one_of(probabilities(), logits), top_ps),
            ("p", "top_p"), check_distribution_rows),
     Target("sampling_probabilities", sampling.sampling_probabilities,
@@ -714,7 +795,7 @@ TARGETS = [
            lambda d: (attention_qkv(d)[0][:2], {"scale": attention_qkv(d)[1]["scale"]}),
            ("q", "k", "scale")),
     Target("scaled_dot_product_attention", attention.scaled_dot_product_attention, attention_qkv,
-           ("q", "k", "v", "mask", "scale")),
+           ("q", "k", "v", "mask", "scale"), check_attention),
     Target("causal_mask", attention.causal_mask, simple(sizes), ("n",)),
     Target("padding_mask", attention.padding_mask, pair(int_arrays, sizes), ("lengths", "n")),
     Target("plain_masked_softmax", attention.plain_masked_softmax,
@@ -725,10 +806,10 @@ TARGETS = [
            lambda d: ((d.draw(st.one_of(probabilities(), logits)), d.draw(masks((2, 3)))), {}),
            ("weights", "mask")),
     Target("row_entropy", attention.row_entropy, simple(st.one_of(probabilities(), logits)),
-           ("weights",)),
+           ("weights",), check_row_entropy),
     Target("total_variation", attention.total_variation,
            pair(st.one_of(probabilities(), logits), st.one_of(probabilities(), logits)),
-           ("p", "r")),
+           ("p", "r"), check_in_unit_interval),
     Target("saturation_curve", attention.saturation_curve,
            lambda d: ((d.draw(st.one_of(int_arrays, st.just([1, 4]))), _rng(d.draw(rngs))),
                       {"n_keys": d.draw(sizes), "n_queries": d.draw(sizes)}),
@@ -740,7 +821,7 @@ TARGETS = [
     # losses
     Target("one_hot", losses.one_hot, pair(int_arrays, sizes), ("labels", "n_classes")),
     Target("cross_entropy", losses.cross_entropy, cross_entropy_call,
-           ("x", "target", "labels", "reduction")),
+           ("x", "target", "labels", "reduction"), check_cross_entropy),
     Target("cross_entropy_naive", losses.cross_entropy_naive, cross_entropy_call,
            ("x", "target", "labels", "reduction"), warns=("divide by zero", "overflow",
                                                            "invalid value")),
@@ -760,12 +841,13 @@ TARGETS = [
            ("a", "b")),
     Target("online_normaliser", online.online_normaliser,
            lambda d: ((d.draw(logits),), {"trace": d.draw(st.booleans())}), ("x",)),
-    Target("online_softmax", online.online_softmax, simple(logits), ("x",)),
+    Target("online_softmax", online.online_softmax, simple(logits), ("x",),
+           check_like_core_softmax),
     Target("block_states", online.block_states, pair(logits, sizes), ("x", "block_size")),
     Target("blockwise_softmax", online.blockwise_softmax,
            lambda d: ((d.draw(logits), d.draw(sizes)),
                       {"order": d.draw(st.sampled_from([None, [0], [1, 0], [0, 0], [0.5], "o"]))}),
-           ("x", "block_size", "order")),
+           ("x", "block_size", "order"), check_like_core_softmax),
     Target("tiled_attention", online.tiled_attention,
            lambda d: (attention_qkv(d)[0] + (d.draw(sizes),), {}), ("q", "k", "v", "block_size")),
     Target("sparsemax", online.sparsemax, simple(logits), ("x",), check_sparsemax),
@@ -779,8 +861,10 @@ TARGETS = [
                                                                                    junk)),
            ("data", "value", "log")),
     # speed
-    Target("softmax_numpy_steps", speed.softmax_numpy_steps, simple(logits), ("x",)),
-    Target("softmax_two_pass", speed.softmax_two_pass, simple(logits), ("x",)),
+    Target("softmax_numpy_steps", speed.softmax_numpy_steps, simple(logits), ("x",),
+           check_like_core_softmax),
+    Target("softmax_two_pass", speed.softmax_two_pass, simple(logits), ("x",),
+           check_like_core_softmax),
     Target("best_time", speed.best_time,
            lambda d: ((lambda: None,), {"repeat": d.draw(sizes)}), ("repeat",)),
     # training
