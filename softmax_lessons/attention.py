@@ -108,7 +108,9 @@ def scaled_dot_product_attention(
     Taught in 04. Each row of weights is one softmax: one distribution over the
     keys for each query. With a `mask`, disallowed keys get weight exactly 0 and
     the rest renormalise; a query with no allowed key gets all-zero weights and a
-    zero output (documented, never NaN).
+    zero output (documented, never NaN). NaN or infinite inputs follow the
+    arithmetic (an infinite value even times a weight of 0 gives NaN), without a
+    warning.
 
     Parameters
     ----------
@@ -146,8 +148,18 @@ def scaled_dot_product_attention(
         raise ValueError(
             f"v must be (..., n_keys, d_v) with n_keys = {scores.shape[-1]}, got shape {va.shape}"
         )
-    weights = softmax(scores, axis=-1, where=None if mask is None else check_bool_mask(mask))
-    return weights @ va, weights
+    if mask is not None:
+        mask = check_bool_mask(mask)
+        try:
+            np.broadcast_to(mask, scores.shape)
+        except ValueError:
+            raise ValueError(
+                f"mask of shape {mask.shape} does not broadcast to the scores' shape "
+                f"{scores.shape} (..., n_queries, n_keys); give one entry per query and key"
+            ) from None
+    weights = softmax(scores, axis=-1, where=mask)
+    with np.errstate(invalid="ignore", over="ignore"):  # an infinite value: inf or NaN outputs
+        return weights @ va, weights
 
 
 def causal_mask(n: int) -> np.ndarray:
@@ -284,7 +296,8 @@ def row_entropy(weights: ArrayLike) -> np.ndarray:
         raise ValueError(f"weights must have a key axis, got the scalar {float(w)}")
     if w.shape[-1] == 0:
         return np.zeros(w.shape[:-1])  # no key at all: nothing to be uncertain about
-    empty = np.sum(w, axis=-1, keepdims=True) == 0
+    with np.errstate(invalid="ignore"):  # inf + -inf: NaN, refused just below
+        empty = np.sum(w, axis=-1, keepdims=True) == 0
     rows = check_distribution(np.where(empty, 1.0 / w.shape[-1], w), "weights", allow_nan=True)
     h = np.where(empty[..., 0], 0.0, entropy(rows))
     return h + 0.0  # a one-hot row gives -0.0; adding 0.0 makes it print as 0.0

@@ -76,6 +76,11 @@ def negative_log_likelihood(x: ArrayLike, labels: ArrayLike, temperature: float 
     return float(-np.mean(logp[np.arange(lab.size), lab]))
 
 
+# The curvature needs x**2 and the search multiplies x by up to 1 / low: beyond
+# this size they overflow.
+_LARGEST_LOGIT = 1e150
+
+
 def fit_temperature(
     x: ArrayLike,
     labels: ArrayLike,
@@ -116,8 +121,8 @@ def fit_temperature(
     Raises
     ------
     ValueError
-        If there are no examples, a logit is NaN or infinite, or `tol`,
-        `max_iter` or `bounds` are out of range.
+        If there are no examples, a logit is NaN, infinite or beyond 1e150 in
+        magnitude, or `tol`, `max_iter` or `bounds` are out of range.
 
     Examples
     --------
@@ -134,6 +139,12 @@ def fit_temperature(
         raise ValueError(
             f"x must be finite logits, got {arr[~np.isfinite(arr)][0]}; "
             "drop those examples (a -inf logit cannot be rescaled)"
+        )
+    if np.any(np.abs(arr) > _LARGEST_LOGIT):
+        raise ValueError(
+            f"x must be logits of magnitude <= {_LARGEST_LOGIT:g}, got "
+            f"{arr[np.abs(arr) > _LARGEST_LOGIT][0]:g}; divide them by a constant first "
+            "(the fitted temperature is then divided by the same constant)"
         )
     max_iter = check_int(max_iter, "max_iter", hint="try 100")
     if not _finite(tol, "tol") > 0:

@@ -98,18 +98,19 @@ def _log_softmax_kernel(
     digits even when it is tiny. `e` is scratch of the block's shape: the
     exponentials are only summed, so ``(x - m) / t`` is computed once, in `out`.
     """
-    m, top = _shift_and_top(x, axis, out.dtype)
+    m = _shift(x, axis, out.dtype)
     _shifted(x, m, t, out=out)
+    top = np.argmax(out, axis=axis, keepdims=True)  # where (x - m) / t is 0: the top term
     np.exp(out, out=e)
     out -= np.log1p(_sum_without_top(e, top, axis))  # not x - (m + ...): small results keep digits
 
 
 def _logsumexp_kernel(x: np.ndarray, out: np.ndarray, axis: int, e: np.ndarray) -> None:
     """``max(x) + log1p(rest)`` along `axis`, with ``1 + rest = sum(exp(x - m))``, into `out`."""
-    m, top = _shift_and_top(x, axis, e.dtype)
-    _shifted(x, m, 1.0, out=e)
+    top_value = np.max(x, axis=axis, keepdims=True)  # the maximum itself, -inf if none allowed
+    _shifted(x, _special_shift(top_value, e.dtype), 1.0, out=e)
+    top = np.argmax(e, axis=axis, keepdims=True)  # where x - m is 0: the top term
     np.exp(e, out=e)
-    top_value = np.take_along_axis(x, top, axis=axis)  # the maximum itself, -inf if none allowed
     np.add(top_value, np.log1p(_sum_without_top(e, top, axis)), out=out)
     out[top_value == np.inf] = np.inf  # a +inf logit: the sum of exponentials is +inf
 

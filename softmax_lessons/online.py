@@ -374,7 +374,7 @@ def sparsemax(x: ArrayLike) -> np.ndarray:
         # exact arithmetic, and keeps 1 + k * z from being rounded away next to 1e16.
         clean = clean - np.max(clean, axis=-1, keepdims=True)
     z = np.sort(clean, axis=-1)[..., ::-1]
-    with np.errstate(invalid="ignore"):  # -inf entries: -inf > -inf is False, as wanted
+    with np.errstate(invalid="ignore", over="ignore"):  # -inf entries: -inf > -inf is False
         cumulative = np.cumsum(z, axis=-1)
         ks = np.arange(1, arr.shape[-1] + 1)
         in_support = 1 + ks * z > cumulative

@@ -214,7 +214,8 @@ def filter_top_p(p: ArrayLike, top_p: float) -> np.ndarray:
     if threshold >= 1.0:
         return arr / np.sum(arr, axis=-1, keepdims=True)
     order = _descending(arr)
-    sorted_p = np.take_along_axis(arr, order, axis=-1)
+    # In float64: a float16 cumulative sum would drift, and a tiny top_p would round to 0.
+    sorted_p = np.take_along_axis(arr, order, axis=-1).astype(np.float64)
     cumulative = np.cumsum(sorted_p, axis=-1)
     # An entry is kept if the mass of the entries strictly before it is still short
     # of top_p: that is exactly "up to and including the first one that reaches it".

@@ -139,7 +139,8 @@ def output_pass(arr, m, total, t: MemoryTally) -> np.ndarray:
     t.write("probabilities")
     with np.errstate(invalid="ignore", divide="ignore"):
         safe_total = np.where(total == 0, 1.0, total)
-        return np.exp(arr - np.where(np.isfinite(m), m, 0.0)) / safe_total
+        # Shift by 0 where nothing is allowed (m = -inf); a NaN or +inf m makes the row NaN.
+        return np.exp(arr - np.where(m == -np.inf, 0.0, m)) / safe_total
 
 
 def best_time(func: Callable[[], object], repeat: int = 5) -> float:

@@ -281,6 +281,10 @@ def train_softmax_regression(
         raise ValueError(
             f"features must be 2-D (n_examples, n_features) with an example, got shape {x.shape}"
         )
+    if not np.all(np.isfinite(x)):
+        raise ValueError(
+            f"features must be finite, got {x[~np.isfinite(x)][0]}; drop or fix those examples"
+        )
     labels = check_labels(labels, np.iinfo(np.int64).max, shape=(x.shape[0],))
     n_classes = int(labels.max()) + 1 if n_classes is None else check_int(n_classes, "n_classes")
     check_labels(labels, n_classes)

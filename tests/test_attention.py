@@ -304,3 +304,11 @@ def test_plain_masked_softmax_refuses_a_mask_that_does_not_broadcast():
         plain_masked_softmax(np.zeros((2, 2)), np.ones(3, dtype=bool))
     with pytest.raises(TypeError, match="fill_value must be a number, got 'x'"):
         plain_masked_softmax(np.zeros((2, 2)), np.ones(2, dtype=bool), fill_value="x")
+
+
+def test_attention_names_the_mask_when_it_does_not_broadcast():
+    q = k = v = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"mask of shape \(7,\) does not broadcast"):
+        scaled_dot_product_attention(q, k, v, mask=np.ones(7, dtype=bool))
+    with pytest.raises(ValueError, match="got an entry -inf"):
+        row_entropy([-np.inf, np.inf])

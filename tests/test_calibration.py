@@ -202,3 +202,9 @@ def test_float16_probabilities_are_checked_in_their_own_tolerance():
     assert abs(p.astype(np.float64).sum(axis=-1) - 1).max() > 1e-6  # the premise
     bins = reliability_bins(p, rng.integers(7, size=50))
     assert bins["n"] == 50
+
+
+def test_logits_too_large_to_rescale_are_refused():
+    """x**2 overflowed in the curvature, with a warning, for logits near 1e308."""
+    with pytest.raises(ValueError, match="x must be logits of magnitude <= 1e"):
+        fit_temperature(np.array([[1e308, 0.0]]), [0])

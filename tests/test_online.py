@@ -342,3 +342,12 @@ def test_tiled_attention_follows_the_core_rules():
 def test_merge_states_refuses_what_is_not_a_state():
     with pytest.raises(TypeError, match="b must be a SoftmaxState, got float"):
         merge_states(state_of([1.0]), 1.0)
+
+
+def test_no_warning_for_nan_or_huge_logits():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(online_softmax([np.nan, 1e308])).all()
+        assert_allclose(sparsemax([1e308, 0.0]), [1.0, 0.0])

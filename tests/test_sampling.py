@@ -425,3 +425,9 @@ def test_temperature_path_refuses_what_is_not_a_list_of_temperatures():
     with pytest.raises(ValueError, match="temperature must be finite and > 0, got 0"):
         temperature_path([1.0, 2.0], [1.0, 0.0])
     assert temperature_path([1.0, 2.0], []).shape == (0, 2)
+
+
+def test_a_tiny_top_p_keeps_the_most_likely_token_in_float16():
+    """1e-300 rounded to 0 in a float16 comparison: nothing was kept, and 0 / 0 came out."""
+    p = np.array([0.25, 0.75], dtype=np.float16)
+    assert_array_equal(filter_top_p(p, 1e-300), [0.0, 1.0])
