@@ -44,7 +44,8 @@ def _float_dtype(dtype: DTypeLike) -> np.dtype:
     except TypeError:
         dt = None
     if dt not in _BITS:
-        raise TypeError(f"dtype must be float16, float32 or float64, got {dtype!r}; "
+        shown = dt if dt is not None else repr(dtype)  # int64, or 'x' when it is no dtype at all
+        raise TypeError(f"dtype must be float16, float32 or float64, got {shown}; "
                         "for other types convert the logits first")
     return dt
 
