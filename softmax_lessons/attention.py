@@ -17,8 +17,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import as_float_array, entropy, softmax
-from .validation import check_bool_mask, check_distribution, check_int, check_rng
+from .core import entropy, softmax
+from .validation import (
+    as_array,
+    as_float_array,
+    check_bool_mask,
+    check_distribution,
+    check_int,
+    check_rng,
+)
 
 __all__ = [
     "EXAMPLE_LENGTH",
@@ -43,6 +50,9 @@ EXAMPLE_LENGTH = 4
 def _check_scale(scale: float | None, d: int) -> float:
     if scale is None:
         return 1.0 / np.sqrt(d)
+    if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, (int, float, np.integer,
+                                                                     np.floating)):
+        raise TypeError(f"scale must be a number or None, got {scale!r}; try 1 / sqrt(d)")
     value = float(scale)
     if not (np.isfinite(value) and value >= 0):
         raise ValueError(
@@ -54,7 +64,9 @@ def _check_scale(scale: float | None, d: int) -> float:
 def attention_scores(q: ArrayLike, k: ArrayLike, *, scale: float | None = None) -> np.ndarray:
     """Scores ``q . k_j * scale`` for every query and key; `scale` defaults to ``1 / sqrt(d)``.
 
-    Taught in 04.
+    Taught in 04. Infinite or NaN entries give NaN or infinite scores (as the
+    arithmetic does), without a warning; the softmax that follows then makes
+    that query's row NaN.
 
     Parameters
     ----------
@@ -73,11 +85,14 @@ def attention_scores(q: ArrayLike, k: ArrayLike, *, scale: float | None = None) 
     array([[0.5, 2. ]])
     """
     qa, ka = as_float_array(q, "q"), as_float_array(k, "k")
-    if qa.ndim < 2 or ka.ndim < 2 or qa.shape[-1] != ka.shape[-1]:
+    if qa.ndim < 2 or ka.ndim < 2 or qa.shape[-1] != ka.shape[-1] or qa.shape[-1] == 0:
         raise ValueError(
-            f"q and k must be (..., n, d) with the same d, got shapes {qa.shape} and {ka.shape}"
+            f"q and k must be (..., n, d) with the same d >= 1, got shapes {qa.shape} and "
+            f"{ka.shape}"
         )
-    return (qa @ np.swapaxes(ka, -1, -2)) * _check_scale(scale, qa.shape[-1])
+    scale = _check_scale(scale, qa.shape[-1])
+    with np.errstate(invalid="ignore", over="ignore"):  # inf * 0 is NaN, a huge product inf
+        return (qa @ np.swapaxes(ka, -1, -2)) * scale
 
 
 def scaled_dot_product_attention(
@@ -93,7 +108,9 @@ def scaled_dot_product_attention(
     Taught in 04. Each row of weights is one softmax: one distribution over the
     keys for each query. With a `mask`, disallowed keys get weight exactly 0 and
     the rest renormalise; a query with no allowed key gets all-zero weights and a
-    zero output (documented, never NaN).
+    zero output (documented, never NaN). NaN or infinite inputs follow the
+    arithmetic (an infinite value even times a weight of 0 gives NaN), without a
+    warning.
 
     Parameters
     ----------
@@ -131,8 +148,18 @@ def scaled_dot_product_attention(
         raise ValueError(
             f"v must be (..., n_keys, d_v) with n_keys = {scores.shape[-1]}, got shape {va.shape}"
         )
-    weights = softmax(scores, axis=-1, where=None if mask is None else np.asarray(mask))
-    return weights @ va, weights
+    if mask is not None:
+        mask = check_bool_mask(mask)
+        try:
+            np.broadcast_to(mask, scores.shape)
+        except ValueError:
+            raise ValueError(
+                f"mask of shape {mask.shape} does not broadcast to the scores' shape "
+                f"{scores.shape} (..., n_queries, n_keys); give one entry per query and key"
+            ) from None
+    weights = softmax(scores, axis=-1, where=mask)
+    with np.errstate(invalid="ignore", over="ignore"):  # an infinite value: inf or NaN outputs
+        return weights @ va, weights
 
 
 def causal_mask(n: int) -> np.ndarray:
@@ -164,11 +191,11 @@ def padding_mask(lengths: ArrayLike, n: int) -> np.ndarray:
            [1, 1, 1, 1]])
     """
     n = check_int(n, "n")
-    lens = np.asarray(lengths)
+    lens = as_array(lengths, "lengths")
     if lens.ndim != 1 or lens.dtype.kind not in "iu":
         raise ValueError(f"lengths must be a 1-D array of integers, got {lengths!r}")
     if np.any(lens < 0) or np.any(lens > n):
-        raise ValueError(f"every length must be in [0, {n}], got {lens.tolist()}")
+        raise ValueError(f"lengths must each be in [0, {n}], got {lens.tolist()}")
     return np.arange(n) < lens[:, None]
 
 
@@ -196,8 +223,20 @@ def plain_masked_softmax(
     >>> plain_masked_softmax(s, [[False, False, False]])
     array([[nan, nan, nan]])
     """
-    filled = np.where(check_bool_mask(mask), as_float_array(scores, "scores"), fill_value)
-    with np.errstate(invalid="ignore"):
+    s = as_float_array(scores, "scores")
+    m = check_bool_mask(mask)
+    try:
+        np.broadcast_shapes(m.shape, s.shape)
+    except ValueError:
+        raise ValueError(
+            f"mask of shape {m.shape} does not broadcast against scores of shape {s.shape}"
+        ) from None
+    if isinstance(fill_value, (bool, np.bool_)) or not isinstance(
+        fill_value, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(f"fill_value must be a number, got {fill_value!r}")
+    filled = np.where(m, s, fill_value)
+    with np.errstate(invalid="ignore", over="ignore"):
         shifted = filled - filled.max(axis=-1, keepdims=True)
         e = np.exp(shifted)
         return e / e.sum(axis=-1, keepdims=True)
@@ -253,8 +292,14 @@ def row_entropy(weights: ArrayLike) -> np.ndarray:
     array([0., 1., 0.])
     """
     w = as_float_array(weights, "weights")
-    empty = np.sum(w, axis=-1, keepdims=True) == 0
-    h = np.where(empty[..., 0], 0.0, entropy(np.where(empty, 1.0 / w.shape[-1], w)))
+    if w.ndim == 0:
+        raise ValueError(f"weights must have a key axis, got the scalar {float(w)}")
+    if w.shape[-1] == 0:
+        return np.zeros(w.shape[:-1])  # no key at all: nothing to be uncertain about
+    with np.errstate(invalid="ignore"):  # inf + -inf: NaN, refused just below
+        empty = np.sum(w, axis=-1, keepdims=True) == 0
+    rows = check_distribution(np.where(empty, 1.0 / w.shape[-1], w), "weights", allow_nan=True)
+    h = np.where(empty[..., 0], 0.0, entropy(rows))
     return h + 0.0  # a one-hot row gives -0.0; adding 0.0 makes it print as 0.0
 
 
@@ -328,7 +373,7 @@ def saturation_curve(
     (array([3.6, 3.4]), array([3.6, 0.2]))
     """
     check_rng(rng)
-    raw = np.asarray(dims).ravel()
+    raw = as_array(dims, "dims").ravel()
     if raw.size == 0 or raw.dtype.kind not in "iu" or np.any(raw < 1):
         raise ValueError(
             f"dims must be integers >= 1, got {raw.tolist()}; for example [1, 16, 256]"
@@ -367,6 +412,8 @@ def example_sequence(d: int = 8, seed: int = 4) -> dict:
     >>> ex["tokens"][:4], ex["q"].shape, ex["v"].shape
     (('<s>', 'the', 'cat', 'sat'), (6, 8), (6, 2))
     """
+    d = check_int(d, "d")
+    seed = check_int(seed, "seed", minimum=0)
     rng = np.random.default_rng(seed)
     n = len(EXAMPLE_TOKENS)
     embed = rng.standard_normal((n, d))

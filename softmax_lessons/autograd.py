@@ -14,6 +14,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
+
+from .validation import check_int
+
 __all__ = ["Value", "cross_entropy_values", "logsumexp_values", "softmax_values"]
 
 
@@ -30,6 +34,9 @@ class Value:
     """
 
     def __init__(self, data: float, _parents: tuple[Value, ...] = (), _op: str = ""):
+        if isinstance(data, (bool, np.bool_)) or not isinstance(data, (int, float, np.integer,
+                                                                        np.floating)):
+            raise TypeError(f"data must be a real number, got {data!r}")
         self.data = float(data)
         self.grad = 0.0
         self._backward = lambda: None
@@ -72,7 +79,10 @@ class Value:
         >>> b.data, a.grad
         (1.0, 1.0)
         """
-        out = Value(math.exp(self.data), (self,), "exp")
+        try:
+            out = Value(math.exp(self.data), (self,), "exp")
+        except OverflowError:  # beyond float64's range, as NumPy's exp: inf
+            out = Value(math.inf, (self,), "exp")
 
         def _backward():
             self.grad += out.data * out.grad   # d exp(a) / da = exp(a)
@@ -148,9 +158,15 @@ class Value:
 
 
 def _as_values(x: Sequence[Value | float]) -> list[Value]:
+    if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
+        raise TypeError(f"x must be a list of numbers or Values, got {x!r}")
+    bad = [v for v in x if not isinstance(v, (Value, int, float, np.integer, np.floating))
+           or isinstance(v, (bool, np.bool_))]
+    if bad:
+        raise TypeError(f"x must hold numbers or Values, got {bad[0]!r}")
     values = [v if isinstance(v, Value) else Value(v) for v in x]
     if not values:
-        raise ValueError("softmax needs at least one logit, got none")
+        raise ValueError("x must hold at least one logit, got an empty list")
     return values
 
 
@@ -187,6 +203,8 @@ def logsumexp_values(x: Sequence[Value | float]) -> Value:
     """
     values = _as_values(x)
     shift = max(v.data for v in values)
+    if shift == -math.inf:  # nothing allowed: the log of an empty sum, as the core's logsumexp
+        return Value(-math.inf)
     exps = [(v - shift).exp() for v in values]
     return sum(exps[1:], exps[0]).log() + shift
 
@@ -205,6 +223,6 @@ def cross_entropy_values(x: Sequence[Value | float], label: int) -> Value:
     (0.4076, [-0.335, 0.245, 0.09])
     """
     values = _as_values(x)
-    if not 0 <= label < len(values):
+    if not 0 <= check_int(label, "label", minimum=0) < len(values):
         raise ValueError(f"label must be in 0..{len(values) - 1}, got {label}")
     return logsumexp_values(values) - values[label]

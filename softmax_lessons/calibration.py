@@ -16,8 +16,17 @@ import warnings
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import as_float_array, check_temperature, log_softmax, softmax
-from .validation import check_distribution, check_int, check_labels, check_rng, inverse_cdf
+from .core import log_softmax, softmax
+from .validation import (
+    as_float_array,
+    check_distribution,
+    check_int,
+    check_labels,
+    check_number,
+    check_rng,
+    check_temperature,
+    inverse_cdf,
+)
 
 __all__ = [
     "expected_calibration_error",
@@ -28,14 +37,18 @@ __all__ = [
 ]
 
 
-def _check_labels(x: np.ndarray, labels: ArrayLike) -> np.ndarray:
-    """Labels for a non-empty (n_samples, n_classes) array `x`."""
+def _check_labels(x: np.ndarray, labels: ArrayLike, name: str = "x") -> np.ndarray:
+    """Labels for a non-empty (n_samples, n_classes) array `x` (called `name`)."""
     if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
         raise ValueError(
-            f"expected a non-empty 2-D array of shape (n_samples, n_classes), got {x.shape}; "
-            "calibration needs at least one example"
+            f"{name} must be a non-empty 2-D array of shape (n_samples, n_classes), got shape "
+            f"{x.shape}; calibration needs at least one example"
         )
     return check_labels(labels, x.shape[1], shape=(x.shape[0],))
+
+
+def _finite(value: object, name: str) -> float:
+    return check_number(value, name)
 
 
 def negative_log_likelihood(x: ArrayLike, labels: ArrayLike, temperature: float = 1.0) -> float:
@@ -61,6 +74,11 @@ def negative_log_likelihood(x: ArrayLike, labels: ArrayLike, temperature: float 
     lab = _check_labels(arr, labels)
     logp = log_softmax(arr, temperature=check_temperature(temperature))
     return float(-np.mean(logp[np.arange(lab.size), lab]))
+
+
+# The curvature needs x**2 and the search multiplies x by up to 1 / low: beyond
+# this size they overflow.
+_LARGEST_LOGIT = 1e150
 
 
 def fit_temperature(
@@ -103,8 +121,8 @@ def fit_temperature(
     Raises
     ------
     ValueError
-        If there are no examples, a logit is NaN or infinite, or `tol`,
-        `max_iter` or `bounds` are out of range.
+        If there are no examples, a logit is NaN, infinite or beyond 1e150 in
+        magnitude, or `tol`, `max_iter` or `bounds` are out of range.
 
     Examples
     --------
@@ -119,15 +137,23 @@ def fit_temperature(
     lab = _check_labels(arr, labels)
     if not np.all(np.isfinite(arr)):
         raise ValueError(
-            "fit_temperature needs finite logits, got NaN or inf; "
+            f"x must be finite logits, got {arr[~np.isfinite(arr)][0]}; "
             "drop those examples (a -inf logit cannot be rescaled)"
         )
+    if np.any(np.abs(arr) > _LARGEST_LOGIT):
+        raise ValueError(
+            f"x must be logits of magnitude <= {_LARGEST_LOGIT:g}, got "
+            f"{arr[np.abs(arr) > _LARGEST_LOGIT][0]:g}; divide them by a constant first "
+            "(the fitted temperature is then divided by the same constant)"
+        )
     max_iter = check_int(max_iter, "max_iter", hint="try 100")
-    if not tol > 0:
+    if not _finite(tol, "tol") > 0:
         raise ValueError(f"tol must be > 0, got {tol!r}; try 1e-10")
-    t_low, t_high = (check_temperature(b) for b in bounds)
-    if not t_low < t_high:
-        raise ValueError(f"bounds must be (low, high) with low < high, got {bounds}")
+    if not isinstance(bounds, (tuple, list)) or len(bounds) != 2:
+        raise TypeError(f"bounds must be a pair (low, high) of temperatures, got {bounds!r}")
+    t_low, t_high = (_finite(b, "bounds") for b in bounds)
+    if not 0 < t_low < t_high:
+        raise ValueError(f"bounds must be (low, high) with 0 < low < high, got {bounds}")
     true_logit = arr[np.arange(lab.size), lab]
 
     def slope_and_curvature(b: float) -> tuple[float, float]:
@@ -199,9 +225,9 @@ def reliability_bins(p: ArrayLike, labels: ArrayLike, n_bins: int = 10) -> dict:
     >>> bins["confidence"].round(3).tolist()
     [nan, 0.738]
     """
-    arr = as_float_array(p, name="p").astype(np.float64)
-    lab = _check_labels(arr, labels)
-    check_distribution(arr)
+    arr = as_float_array(p, name="p")
+    lab = _check_labels(arr, labels, "p")
+    arr = check_distribution(arr).astype(np.float64)  # checked in its own dtype's tolerance
     n_bins = check_int(n_bins, "n_bins")
     confidence = arr.max(axis=1)
     correct = (arr.argmax(axis=1) == lab).astype(float)
@@ -264,6 +290,8 @@ def overconfident_classifier(
     check_rng(rng)
     n_samples = check_int(n_samples, "n_samples")
     n_classes = check_int(n_classes, "n_classes")
+    overconfidence = _finite(overconfidence, "overconfidence")
+    signal = _finite(signal, "signal")
     z = rng.normal(size=(n_samples, n_classes))
     favoured = rng.integers(n_classes, size=n_samples)
     z[np.arange(n_samples), favoured] += signal

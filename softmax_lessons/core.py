@@ -4,216 +4,275 @@ Taught in 01 (definition) and 02 (numerical stability). Every function here
 takes logits ``x`` of any shape and works along ``axis`` (default -1, the class
 axis, as in ``torch.softmax(x, dim=-1)`` and ``jax.nn.softmax(x, axis=-1)``).
 
-Rules shared by every function (each one is tested in ``tests/test_core.py``):
+The formulas sit in three short kernels, one per function (`_softmax_kernel`,
+`_log_softmax_kernel`, `_logsumexp_kernel`): shift by the maximum, exponentiate,
+normalise. One helper, `apply_by_blocks`, runs a kernel over a large array one
+cache-sized block at a time (lesson 06 explains why that is faster).
 
-- lists, tuples and arrays are accepted; ints and bools become float64;
-  float16, float32 and float64 keep their dtype (float16 is computed in
-  float32 and rounded once at the end, as deep-learning frameworks do);
-- strings, objects and complex numbers raise ``TypeError``;
-- ``where`` is a boolean mask broadcastable to ``x``; False positions are left
-  out: probability exactly 0, log-probability ``-inf``;
-- a slice with nothing allowed (every entry masked or ``-inf``) gives zeros from
-  `softmax` and ``-inf`` from `log_softmax` and `logsumexp`: this is what
-  attention needs for a fully padded row, where plain softmax gives NaN;
-- a NaN or ``+inf`` logit makes its own slice NaN and leaves the others alone;
-- the input is never modified.
+Rules shared by `softmax`, `log_softmax` and `logsumexp` (and the functions of
+:mod:`softmax_lessons.accurate`). Where SciPy, JAX and PyTorch agree we do as
+they do; each rule is tested in ``tests/test_edge_cases.py`` by a test that
+names the peer test it mirrors.
+
+- **Inputs.** Lists, tuples and arrays are accepted; ints and bools become
+  float64; float16, float32 and float64 keep their dtype (float16 is computed
+  in float32 and rounded once at the end). Strings, objects, complex numbers
+  and ``None`` raise ``TypeError``; a ragged nested list raises ``ValueError``.
+- **Axis.** One integer (``TypeError`` otherwise); out of range raises
+  :class:`numpy.exceptions.AxisError`, a ``ValueError``. A 0-d input has no
+  class axis and raises it too, as in JAX. *We differ from SciPy and PyTorch*,
+  which treat a lone number as one class of probability 1: logits without a
+  class axis are nearly always a forgotten axis, so we say so.
+- **Empty slices.** An axis of length 0 gives an empty array from `softmax`
+  and `log_softmax`, and ``-inf`` (the log of an empty sum) from `logsumexp`.
+- **Masks and -inf.** ``where`` is a boolean mask broadcastable to ``x``; False
+  positions are left out: probability exactly 0, log-probability ``-inf``. A
+  slice with nothing allowed (every entry masked or ``-inf``) gives zeros from
+  `softmax` and ``-inf`` from `log_softmax` and `logsumexp`, as JAX does with
+  ``where``. *We differ from SciPy, JAX and PyTorch* on a slice of ``-inf``
+  without a mask, which they turn into NaN: attention writes padding as
+  ``-inf``, and a fully padded row must contribute nothing, not NaN.
+- **NaN and +inf.** A NaN logit makes its own slice NaN and leaves the others
+  alone. A ``+inf`` logit makes its slice NaN in `softmax` and `log_softmax`
+  (``inf / inf``), and ``+inf`` in `logsumexp`, whose sum really is infinite.
+- **Results near zero.** `logsumexp` and `log_softmax` keep the largest term of
+  the sum, ``exp(0) = 1``, apart from the rest and take ``log1p(rest)``, so a
+  result such as ``logsumexp([0, -40]) = 4.25e-18`` is not rounded to 0.
+- **Temperature.** The maximum is subtracted before dividing by the
+  temperature (so ``x / t`` cannot overflow), and the division runs in float64,
+  so a tiny temperature is never rounded to 0 in float32 or float16. Any finite
+  temperature > 0 is accepted.
+- **The input is never modified.**
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, DTypeLike
 
-__all__ = ["entropy", "log_softmax", "logsumexp", "sigmoid", "softmax", "softmax_naive"]
+from .validation import (
+    as_float_array,
+    check_axis,
+    check_distribution,
+    check_logits,
+    check_number,
+)
+
+__all__ = [
+    "BLOCK_BYTES",
+    "apply_by_blocks",
+    "entropy",
+    "log_softmax",
+    "logsumexp",
+    "sigmoid",
+    "softmax",
+    "softmax_naive",
+]
 
 
 # ---------------------------------------------------------------------------
-# Input checks shared by every public function
+# The formulas: one kernel per function, each computing one block in place
 # ---------------------------------------------------------------------------
 
 
-def as_float_array(x: ArrayLike, name: str = "x") -> np.ndarray:
-    """Return `x` as a floating-point array without copying it if it already is one.
+def _softmax_kernel(x: np.ndarray, out: np.ndarray, axis: int, t: float) -> None:
+    """``exp((x - m) / t) / sum(exp((x - m) / t))`` along `axis`, written into `out`."""
+    m = _shift(x, axis, out.dtype)
+    _shifted(x, m, t, out=out)  # (x - m) / t <= 0: exp cannot overflow
+    np.exp(out, out=out)
+    total = np.sum(out, axis=axis, keepdims=True)
+    total[total == 0] = 1  # only a slice with nothing allowed sums to 0: keep its zeros
+    np.divide(out, total, out=out)
 
-    Ints and bools become float64; float16/32/64 are kept. Strings, objects and
-    complex numbers raise ``TypeError``.
 
-    Examples
-    --------
-    >>> as_float_array([1, 2]).dtype
-    dtype('float64')
-    >>> as_float_array(np.ones(2, dtype=np.float32)).dtype
-    dtype('float32')
+def _log_softmax_kernel(
+    x: np.ndarray, out: np.ndarray, axis: int, t: float, e: np.ndarray
+) -> None:
+    """``(x - m) / t - log1p(rest)`` along `axis`, written into `out`.
+
+    ``1 + rest`` is ``sum(exp((x - m) / t))``: the top term ``exp(0) = 1`` is kept
+    apart from the rest, so the largest entry's result ``-log1p(rest)`` keeps its
+    digits even when it is tiny. `e` is scratch of the block's shape: the
+    exponentials are only summed, so ``(x - m) / t`` is computed once, in `out`.
     """
-    arr = np.asarray(x)
-    kind = arr.dtype.kind
-    if kind in "biu":
-        return arr.astype(np.float64)
-    if kind == "f":
-        return arr
-    if kind == "c":
-        raise TypeError(
-            f"{name} must hold real numbers, got complex dtype {arr.dtype}; "
-            "softmax is defined for real logits only"
-        )
-    example = f" (for example {arr.flat[0]!r})" if arr.size else ""
-    raise TypeError(
-        f"{name} must hold numbers, got dtype {arr.dtype}{example}; "
-        "convert it with np.asarray(..., dtype=float) first"
-    )
+    m = _shift(x, axis, out.dtype)
+    _shifted(x, m, t, out=out)
+    top = np.argmax(out, axis=axis, keepdims=True)  # where (x - m) / t is 0: the top term
+    np.exp(out, out=e)
+    out -= np.log1p(_sum_without_top(e, top, axis))  # not x - (m + ...): small results keep digits
 
 
-def check_axis(arr: np.ndarray, axis: int, func: str) -> int:
-    """Return `axis` as a non-negative index; raise if it is out of range or empty.
+def _logsumexp_kernel(x: np.ndarray, out: np.ndarray, axis: int, e: np.ndarray) -> None:
+    """``max(x) + log1p(rest)`` along `axis`, with ``1 + rest = sum(exp(x - m))``, into `out`."""
+    top_value = np.max(x, axis=axis, keepdims=True)  # the maximum itself, -inf if none allowed
+    _shifted(x, _special_shift(top_value, e.dtype), 1.0, out=e)
+    top = np.argmax(e, axis=axis, keepdims=True)  # where x - m is 0: the top term
+    np.exp(e, out=e)
+    np.add(top_value, np.log1p(_sum_without_top(e, top, axis)), out=out)
+    out[top_value == np.inf] = np.inf  # a +inf logit: the sum of exponentials is +inf
 
-    `func` names the caller in the error message.
 
-    Examples
-    --------
-    >>> check_axis(np.zeros((2, 3)), -1, "softmax")
-    1
-    >>> check_axis(np.zeros((2, 0)), -1, "softmax")
-    Traceback (most recent call last):
-    ...
-    ValueError: softmax needs at least one entry along axis 1, got shape (2, 0)
+def _sum_without_top(e: np.ndarray, top: np.ndarray, axis: int) -> np.ndarray:
+    """The sum of `e` along `axis` without its top term (at `top`): ``sum(e) - 1``, kept exact.
+
+    The top term is ``exp(0) = 1``. Summed with it, the others would each be
+    rounded to the spacing of floats near 1; a tiny sum would be lost entirely.
+    `e` is scratch: its top term is overwritten with 0.
     """
-    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
-        raise TypeError(f"axis must be an int, got {axis!r}")
-    if not -arr.ndim <= axis < arr.ndim:
-        raise np.exceptions.AxisError(int(axis), arr.ndim)
-    axis = int(axis) % arr.ndim
-    if arr.shape[axis] == 0:
-        raise ValueError(
-            f"{func} needs at least one entry along axis {axis}, got shape {arr.shape}"
-        )
-    return axis
+    np.put_along_axis(e, top, 0, axis=axis)
+    return np.sum(e, axis=axis, keepdims=True)
 
 
-def check_temperature(temperature: float) -> float:
-    """Return `temperature` as a float, or raise ``ValueError`` if it is not finite and > 0.
+def _shift(x: np.ndarray, axis: int, dtype: np.dtype) -> np.ndarray:
+    """The shift of each slice: its maximum, with two exceptions (see `_special_shift`)."""
+    return _special_shift(np.max(x, axis=axis, keepdims=True), dtype)
 
-    Examples
-    --------
-    >>> check_temperature(0.5)
-    0.5
-    >>> check_temperature(0)
-    Traceback (most recent call last):
-    ...
-    ValueError: temperature must be finite and > 0, got 0; for greedy decoding use argmax
+
+def _shift_and_top(x: np.ndarray, axis: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """The shift of each slice, as `_shift` gives it, and the index of its maximum.
+
+    The index is that of the first maximum (or of the first NaN, which wins, as in
+    ``np.max``): the term ``exp(x_top - m) = exp(0) = 1`` that a sum can keep apart.
     """
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.number)):
-        raise TypeError(f"temperature must be a real number, got {temperature!r}")
-    t = float(temperature)
-    if not (np.isfinite(t) and t > 0):
-        hint = "; for greedy decoding use argmax" if t == 0 else ""
-        raise ValueError(f"temperature must be finite and > 0, got {temperature!r}{hint}")
-    return t
+    top = np.argmax(x, axis=axis, keepdims=True)
+    return _special_shift(np.take_along_axis(x, top, axis=axis), dtype), top
 
 
-def apply_where(arr: np.ndarray, where: ArrayLike | None) -> np.ndarray:
-    """Return `arr` with positions where `where` is False set to ``-inf`` (a new array).
+def _special_shift(m: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """The maxima `m` as shifts in `dtype`, with the two exceptions of the rules.
 
-    With ``where=None`` the array is returned unchanged. `where` must be boolean:
-    a mask of 0s and 1s is refused, because "masking with 0" is a classic mistake.
-
-    Examples
-    --------
-    >>> apply_where(np.array([1.0, 2.0, 3.0]), [True, False, True])
-    array([  1., -inf,   3.])
+    - A maximum of ``-inf`` means nothing is allowed; shifting by it would give
+      ``-inf - (-inf) = NaN``, so we shift by 0 and let ``exp`` give zeros.
+    - A maximum of ``+inf`` makes softmax undefined; shifting by NaN makes the
+      slice NaN everywhere (``inf - inf`` would too, with a warning from NumPy).
     """
-    if where is None:
-        return arr
-    mask = np.asarray(where)
-    if mask.dtype != np.bool_:
-        raise TypeError(
-            f"where must be a boolean mask (True = keep), got dtype {mask.dtype}; "
-            "build it with a comparison such as `lengths[:, None] > np.arange(n)`"
-        )
-    try:
-        mask = np.broadcast_to(mask, arr.shape)
-    except ValueError:
-        raise ValueError(
-            f"where of shape {mask.shape} cannot be broadcast to x of shape {arr.shape}"
-        ) from None
-    return np.where(mask, arr, -np.inf).astype(arr.dtype, copy=False)
-
-
-def _work_dtype(arr: np.ndarray) -> np.dtype:
-    """float16 is computed in float32 (and rounded once at the end)."""
-    return np.dtype(np.float32) if arr.dtype == np.float16 else arr.dtype
-
-
-def _prepare(x, axis, temperature, where, func):
-    """Shared front half: checks, mask, and the dtype to compute in."""
-    arr = as_float_array(x)
-    axis = check_axis(arr, axis, func)
-    t = check_temperature(temperature)
-    arr = apply_where(arr, where)
-    return arr, axis, t, _work_dtype(arr)
-
-
-def _shift(arr, axis, work):
-    """The per-slice shift: the maximum, or 0 where the maximum is -inf.
-
-    A slice whose maximum is -inf has nothing allowed; shifting by -inf would give
-    ``-inf - (-inf) = NaN``, so we shift by 0 instead and let exp give zeros.
-    """
-    m = np.max(arr, axis=axis, keepdims=True).astype(work)
+    m = m.astype(dtype)
     m[m == -np.inf] = 0
+    m[m == np.inf] = np.nan
     return m
 
 
-def _shifted_into(out, arr, m, t):
-    """Write ``(x - m) / t`` into `out` in place (out may already hold anything).
+def _shifted(x: np.ndarray, m: np.ndarray, t: float, *, out: np.ndarray) -> np.ndarray:
+    """Write ``(x - m) / t`` into `out`: the maximum is subtracted before dividing.
 
-    The maximum is subtracted before dividing by the temperature, so a small
-    temperature cannot overflow ``x / t`` (``1e308 / 0.1``); and the arithmetic
-    runs in `out`'s dtype (float32 for float16 input).
-
-    A +inf logit gives ``inf - inf = NaN`` here on purpose (its slice becomes NaN);
-    NumPy's warning about it is silenced because the result is the documented one.
+    So a small temperature cannot overflow ``x / t`` (``1e308 / 0.1``): the
+    quotient of a non-positive gap is at worst ``-inf``, a probability of 0. The
+    division runs in float64 whatever `out`'s dtype, so `t` is never rounded to
+    float32 first (where ``1e-300`` would become 0, and ``0 / 0`` NaN).
     """
-    with np.errstate(invalid="ignore"):
-        np.subtract(arr, m, out=out)
-    if t != 1.0:
-        with np.errstate(over="ignore"):  # a gap beyond the float range: -inf, probability 0
-            out /= t
+    with np.errstate(over="ignore"):  # a gap beyond the float range: -inf, probability 0
+        np.subtract(x, m, out=out)
+        if t != 1:
+            np.divide(out, t, out=out, dtype=np.float64)
+    return out
 
 
-# About 512 KiB of logits per block: a block and its output stay in a 1-2 MiB
-# L2 cache between the passes that softmax makes over them.
+# ---------------------------------------------------------------------------
+# Speed: the same kernels, one cache-sized block at a time
+# ---------------------------------------------------------------------------
+
+# About 512 KiB of logits per block: a block, its output and one scratch buffer
+# stay in a 2 MiB L2 cache between the passes that a kernel makes over them.
 BLOCK_BYTES = 1 << 19
 
 
-def _blocks(shape, axis, itemsize):
-    """Cut an array of `shape` into blocks of whole slices along `axis`, about BLOCK_BYTES each.
+def apply_by_blocks(
+    kernel: Callable[..., None],
+    x: np.ndarray,
+    out: np.ndarray,
+    axis: int,
+    *args: object,
+    work: DTypeLike | None = None,
+    scratch: int = 0,
+) -> np.ndarray:
+    """Fill `out` by running `kernel` on `x` one block of whole slices at a time.
 
-    Softmax makes several passes over its data (max, subtract, exp, sum, divide).
-    On a whole large array, each pass streams it through main memory again; block
-    by block, the later passes find the block still in the CPU cache, which is
-    several times faster. Each slice along `axis` is computed on its own, so the
-    result is the same to the last bit. Yields index tuples such as
-    ``(slice(0, 16), slice(None))``.
+    Taught in 06. A kernel makes several passes over its data (softmax: max,
+    subtract, exp, sum, divide). On a whole large array each pass streams it
+    through main memory again; block by block, the later passes find the block
+    still in the CPU's cache, which is several times faster. Each slice along
+    `axis` lies whole in one block and is computed on its own, so the result is
+    the same to the last bit as one call on the whole array.
+
+    Parameters
+    ----------
+    kernel : callable
+        ``kernel(x_block, out_block, axis, *args, *scratch_blocks)`` computes one
+        block and writes it into `out_block`.
+    x : ndarray
+        The input, cut into blocks of about `BLOCK_BYTES` (in the work dtype)
+        along an axis other than `axis`.
+    out : ndarray
+        `x`'s shape, or length 1 along `axis` for a reduction (log-sum-exp). Left
+        as it is when `x` is empty.
+    axis : int
+        The class axis, as a non-negative index.
+    *args
+        Passed on to `kernel` (the temperature).
+    work : dtype, optional
+        The dtype the kernel computes in; by default `out`'s, except float16,
+        which is computed in float32. When it is not `out`'s dtype, the kernel
+        writes into a work-dtype buffer that is rounded into `out` once.
+    scratch : int, default 0
+        How many extra work-dtype buffers of a block's shape the kernel needs;
+        they are allocated once and reused for every block.
+
+    Returns
+    -------
+    ndarray
+        `out`.
+
+    Examples
+    --------
+    >>> def double(x_block, out_block, axis):
+    ...     np.multiply(x_block, 2, out=out_block)
+    >>> apply_by_blocks(double, np.arange(3.0), np.empty(3), axis=0)
+    array([0., 2., 4.])
+    """
+    if work is None:
+        work = np.float32 if out.dtype == np.float16 else out.dtype
+    work = np.dtype(work)
+    blocks = list(_blocks(x.shape, axis, work.itemsize))
+    if x.size == 0:
+        return out  # nothing to compute: `out` is left as it is
+    # Buffers for the largest block (the first), reused: a fresh array per block
+    # would fault in new memory pages from the operating system every time.
+    size = x[blocks[0]].size
+    scratch_flat = [np.empty(size, dtype=work) for _ in range(scratch)]
+    rounded = out.dtype != work
+    out_flat = np.empty(out[blocks[0]].size, dtype=work) if rounded else None
+    for block in blocks:
+        x_block, out_block = x[block], out[block]
+        if rounded:
+            out_block = out_flat[: out_block.size].reshape(out_block.shape)
+        scratch_blocks = [s[: x_block.size].reshape(x_block.shape) for s in scratch_flat]
+        kernel(x_block, out_block, axis, *args, *scratch_blocks)
+        if rounded:  # rounded once, here; below float16's range is -inf, as IEEE rounds
+            with np.errstate(over="ignore"):
+                out[block] = out_block
+    return out
+
+
+def _blocks(shape: tuple[int, ...], axis: int, itemsize: int):
+    """Index tuples cutting `shape` into blocks of whole slices along `axis`, ~BLOCK_BYTES each.
+
+    The cut runs along another axis (the first one, or the second if `axis` is
+    the first); a 1-D array is a single slice and a single block. Yields tuples
+    such as ``(slice(0, 16), slice(None))``.
     """
     if len(shape) == 1:
-        yield (slice(None),)  # a single slice: one block
+        yield (slice(None),)
         return
-    cut = 1 if axis == 0 else 0  # cut along an axis other than the class axis
+    cut = 1 if axis == 0 else 0
     per_index = itemsize * math.prod(shape) // shape[cut] if shape[cut] else 1
     step = max(1, BLOCK_BYTES // max(per_index, 1))
     for start in range(0, shape[cut], step):
         index = [slice(None)] * len(shape)
         index[cut] = slice(start, start + step)
         yield tuple(index)
-
-
-def _block_buffer(out, block, work):
-    """Where to compute a block: `out`'s own block, or a small `work`-dtype buffer for float16."""
-    if out.dtype == work:
-        return out[block]
-    return np.empty(out[block].shape, dtype=work)
 
 
 # ---------------------------------------------------------------------------
@@ -266,22 +325,8 @@ def softmax(
     >>> softmax([2.0, 1.0, 0.0], where=[True, False, True]).round(3)
     array([0.881, 0.   , 0.119])
     """
-    arr, axis, t, work = _prepare(x, axis, temperature, where, "softmax")
-    # `out` is the only new full-size array. Block by block (see `_blocks`), every
-    # step writes into the block's buffer: the shifted logits, then their
-    # exponentials, then the probabilities.
-    out = np.empty(arr.shape, dtype=arr.dtype)
-    for block in _blocks(arr.shape, axis, work.itemsize):
-        x_block, buf = arr[block], _block_buffer(out, block, work)
-        m = _shift(x_block, axis, work)
-        _shifted_into(buf, x_block, m, t)
-        np.exp(buf, out=buf)
-        total = np.sum(buf, axis=axis, keepdims=True)
-        total[total == 0] = 1  # only a slice with nothing allowed sums to 0: keep its zeros
-        np.divide(buf, total, out=buf)
-        if buf.dtype != out.dtype:
-            out[block] = buf  # float16 computed in float32: rounded once, here
-    return out
+    arr, axis, t = check_logits(x, axis, temperature=temperature, where=where)
+    return apply_by_blocks(_softmax_kernel, arr, np.empty(arr.shape, arr.dtype), axis, t)
 
 
 def log_softmax(
@@ -319,24 +364,9 @@ def log_softmax(
     >>> float(log_softmax([0.0, -800.0])[1])     # np.log(softmax(...)) gives -inf
     -800.0
     """
-    arr, axis, t, work = _prepare(x, axis, temperature, where, "log_softmax")
-    out = np.empty(arr.shape, dtype=arr.dtype)
-    for block in _blocks(arr.shape, axis, work.itemsize):
-        x_block, buf = arr[block], _block_buffer(out, block, work)
-        m = _shift(x_block, axis, work)
-        # First pass: the sum of exp(x - m), computed in the output buffer.
-        _shifted_into(buf, x_block, m, t)
-        np.exp(buf, out=buf)
-        total = np.sum(buf, axis=axis, keepdims=True)
-        total[total == 0] = 1  # a slice with nothing allowed: keep its -inf (not -inf - -inf)
-        log_total = np.log(total)
-        # Second pass: rebuild x - m in the same buffer (cheaper than a second array),
-        # then subtract log(total). Two separate subtractions keep small results accurate.
-        _shifted_into(buf, x_block, m, t)
-        buf -= log_total
-        if buf.dtype != out.dtype:
-            out[block] = buf  # float16 computed in float32: rounded once, here
-    return out
+    arr, axis, t = check_logits(x, axis, temperature=temperature, where=where)
+    out = np.empty(arr.shape, arr.dtype)
+    return apply_by_blocks(_log_softmax_kernel, arr, out, axis, t, scratch=1)
 
 
 def logsumexp(
@@ -373,20 +403,15 @@ def logsumexp(
     >>> float(logsumexp([-np.inf, -np.inf]))
     -inf
     """
-    arr = as_float_array(x)
-    axis = check_axis(arr, axis, "logsumexp")
-    arr = apply_where(arr, where)
-    work = _work_dtype(arr)
-    m = _shift(arr, axis, work)
-    with np.errstate(invalid="ignore"):  # a +inf logit: inf - inf = NaN, as documented
-        shifted = np.subtract(arr, m, dtype=work)
-    np.exp(shifted, out=shifted)
-    total = np.sum(shifted, axis=axis, keepdims=True)
-    with np.errstate(divide="ignore"):  # a slice with nothing allowed: log(0) = -inf
-        result = m + np.log(total)
-    if not keepdims:
-        result = np.squeeze(result, axis=axis)
-    return result.astype(arr.dtype, copy=False)
+    arr, axis, _ = check_logits(x, axis, where=where)
+    out = np.full(_reduced_shape(arr.shape, axis), -np.inf, arr.dtype)  # an empty sum: log(0)
+    apply_by_blocks(_logsumexp_kernel, arr, out, axis, scratch=1)
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def _reduced_shape(shape: tuple[int, ...], axis: int) -> tuple[int, ...]:
+    """`shape` with length 1 along `axis` (the shape of a reduction with keepdims)."""
+    return (*shape[:axis], 1, *shape[axis + 1 :])
 
 
 def softmax_naive(x: ArrayLike, axis: int = -1) -> np.ndarray:
@@ -405,7 +430,7 @@ def softmax_naive(x: ArrayLike, axis: int = -1) -> np.ndarray:
     array([nan, nan, nan])
     """
     arr = as_float_array(x)
-    axis = check_axis(arr, axis, "softmax_naive")
+    axis = check_axis(arr, axis)
     e = np.exp(arr)
     return e / np.sum(e, axis=axis, keepdims=True)
 
@@ -428,12 +453,16 @@ def entropy(p: ArrayLike, axis: int = -1, base: float = 2) -> np.ndarray | float
     Raises
     ------
     ValueError
-        If an entry is negative or a slice does not sum to 1 (within 1e-6, or a
-        few float16 ulp): the usual cause is passing logits instead of probabilities.
+        If an entry is negative or a slice does not sum to 1 (the tolerance of
+        :func:`softmax_lessons.validation.check_distribution`): the usual cause is
+        passing logits instead of probabilities.
 
     Notes
     -----
     A slice holding a NaN has NaN entropy; the other slices are not affected.
+    The sum is taken in float64 over ``p`` divided by its own sum (1, to the
+    rounding of `p`'s dtype), so the result lies in ``[0, log(n)]`` whatever the
+    dtype: a float16 distribution cannot come out more uncertain than uniform.
 
     Examples
     --------
@@ -442,27 +471,18 @@ def entropy(p: ArrayLike, axis: int = -1, base: float = 2) -> np.ndarray | float
     >>> float(entropy([1.0, 0.0, 0.0]))
     0.0
     """
-    arr = as_float_array(p, name="p")
-    axis = check_axis(arr, axis, "entropy")
-    if not (np.isfinite(base) and base > 0 and base != 1):
+    arr = check_distribution(p, "p", axis=axis, allow_nan=True)
+    axis = check_axis(arr, axis, "p")
+    base = check_number(base, "base")
+    if not (base > 0 and base != 1):
         raise ValueError(f"base must be > 0 and not 1, got {base!r}; use 2 for bits, np.e for nats")
-    if np.any(arr < 0):
-        raise ValueError(
-            f"p must be probabilities (>= 0), got a minimum of {float(np.nanmin(arr))}; "
-            "did you pass logits? apply softmax first"
-        )
-    sums = np.sum(arr, axis=axis, dtype=np.float64)
-    tolerance = max(1e-6, 10 * arr.shape[axis] * float(np.finfo(arr.dtype).eps))
-    bad = np.abs(sums - 1) > tolerance
-    if np.any(bad):
-        raise ValueError(
-            f"p must sum to 1 along axis {axis}, got a sum of {float(sums[bad].flat[0]):.6g}; "
-            "did you pass logits? apply softmax first"
-        )
+    q = arr.astype(np.float64)
+    q = q / np.sum(q, axis=axis, keepdims=True)  # exactly a distribution, as far as float64 goes
     with np.errstate(divide="ignore", invalid="ignore"):
         # 0 log 0 = 0; a NaN entry keeps its NaN, so its slice's entropy is NaN.
-        terms = np.where(arr == 0, 0.0, arr * np.log(arr))
-    return -np.sum(terms, axis=axis) / np.log(base)
+        terms = np.where(q == 0, 0.0, q * np.log(q))
+    h = -np.sum(terms, axis=axis) / np.log(base)
+    return np.clip(h, 0.0, np.log(arr.shape[axis]) / np.log(base))  # rounding stays in range
 
 
 def sigmoid(x: ArrayLike) -> np.ndarray:
@@ -479,7 +499,7 @@ def sigmoid(x: ArrayLike) -> np.ndarray:
     np.True_
     """
     arr = as_float_array(x)
-    work = _work_dtype(arr)
+    work = np.float32 if arr.dtype == np.float16 else arr.dtype
     # exp(-|x|) never overflows; the two branches are the same function rearranged.
     e = np.exp(-np.abs(arr.astype(work)))
     out = np.where(arr >= 0, 1 / (1 + e), e / (1 + e))

@@ -23,8 +23,15 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import as_float_array, log_softmax, softmax
-from .validation import as_logits, check_labels
+from .core import log_softmax, softmax
+from .validation import (
+    as_array,
+    as_float_array,
+    as_logits,
+    check_distribution,
+    check_int,
+    check_labels,
+)
 
 __all__ = [
     "cross_entropy",
@@ -65,35 +72,29 @@ def one_hot(labels: ArrayLike, n_classes: int) -> np.ndarray:
     array([[0., 0., 1.],
            [1., 0., 0.]])
     """
+    n_classes = check_int(n_classes, "n_classes")
     idx = check_labels(labels, n_classes)
     return np.eye(n_classes)[idx]
 
 
 def _targets(arr: np.ndarray, target: ArrayLike) -> np.ndarray:
     """Return the probability targets ``y`` (shape of `arr`) from labels or probabilities."""
-    t = np.asarray(target)
+    t = as_array(target, "target")
     n_classes = arr.shape[-1]
     if t.dtype.kind in "iu":
         if t.shape != arr.shape[:-1]:
             raise ValueError(
                 f"integer labels must have shape {arr.shape[:-1]} (one per row of logits), "
-                f"got {t.shape}"
+                f"got target of shape {t.shape}"
             )
         return one_hot(t, n_classes)
     y = as_float_array(t, name="target")
     if y.shape != arr.shape:
         raise ValueError(
-            f"probability targets must have the logits' shape {arr.shape}, got {y.shape}; "
-            "integer class indices need an integer dtype"
+            f"probability targets must have the logits' shape {arr.shape}, got target of shape "
+            f"{y.shape}; integer class indices need an integer dtype"
         )
-    sums = y.sum(axis=-1)
-    if np.any(y < 0) or not np.allclose(sums, 1.0, atol=1e-6):
-        raise ValueError(
-            "probability targets must be >= 0 and sum to 1 along the last axis, "
-            f"got row sums from {float(sums.min()):.4g} to {float(sums.max()):.4g}; "
-            "normalise them, or pass integer labels"
-        )
-    return y
+    return check_distribution(y, "target")
 
 
 def _weighted_sum(y: np.ndarray, logp: np.ndarray) -> np.ndarray:
@@ -254,14 +255,7 @@ def softmax_jacobian(p: ArrayLike) -> np.ndarray:
     array([[ 0.25, -0.25],
            [-0.25,  0.25]])
     """
-    arr = as_float_array(p, name="p")
-    if arr.ndim == 0:
-        raise ValueError(f"softmax_jacobian needs a vector of probabilities, got {float(arr)}")
-    if np.any(arr < 0) or not np.allclose(arr.sum(axis=-1), 1.0, atol=1e-6):
-        raise ValueError(
-            "p must be probabilities that sum to 1 along the last axis; "
-            "did you pass logits? apply softmax first"
-        )
+    arr = check_distribution(p, "p")
     diag = arr[..., :, None] * np.eye(arr.shape[-1])
     return diag - arr[..., :, None] * arr[..., None, :]
 
@@ -282,8 +276,15 @@ def finite_difference_gradient(
     array([ 2., -4.])
     """
     arr = np.array(as_float_array(x), dtype=np.float64)
-    if not h > 0:
-        raise ValueError(f"h must be > 0, got {h}; try 1e-6")
+    if arr.size == 0 or not np.all(np.isfinite(arr)):
+        raise ValueError(
+            f"x must be finite numbers, at least one, got {arr.ravel()[:4].tolist()} of shape "
+            f"{arr.shape}; a gradient needs a point to differentiate at"
+        )
+    if isinstance(h, (bool, np.bool_)) or not isinstance(h, (int, float, np.integer, np.floating)):
+        raise TypeError(f"h must be a number, got {h!r}; try 1e-6")
+    if not (np.isfinite(h) and h > 0):
+        raise ValueError(f"h must be finite and > 0, got {h}; try 1e-6")
     columns = []
     for i in np.ndindex(arr.shape):
         up, down = arr.copy(), arr.copy()

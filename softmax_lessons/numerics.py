@@ -14,8 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from .core import as_float_array, check_axis, log_softmax, softmax_naive
+from .core import log_softmax, softmax_naive
 from .reference import softmax_exact, ulp_error
+from .validation import as_float_array, check_axis, check_int
 
 __all__ = [
     "DTYPES",
@@ -38,11 +39,36 @@ _BITS = {np.dtype(np.float16): np.uint16, np.dtype(np.float32): np.uint32,
 
 
 def _float_dtype(dtype: DTypeLike) -> np.dtype:
-    dt = np.dtype(dtype)
+    try:
+        dt = np.dtype(dtype) if dtype is not None else None
+    except TypeError:
+        dt = None
     if dt not in _BITS:
-        raise TypeError(f"dtype must be float16, float32 or float64, got {dt}; "
+        shown = dt if dt is not None else repr(dtype)  # int64, or 'x' when it is no dtype at all
+        raise TypeError(f"dtype must be float16, float32 or float64, got {shown}; "
                         "for other types convert the logits first")
     return dt
+
+
+def _float_dtypes(dtypes: Sequence[str]) -> list[np.dtype]:
+    """The dtypes of a sweep: a list such as ``["float32", "float64"]``, never a bare string."""
+    if isinstance(dtypes, (str, np.dtype, type)) or not isinstance(dtypes, Sequence):
+        raise TypeError(
+            f"dtypes must be a list of dtype names, got {dtypes!r}; "
+            f"for one dtype write [{dtypes!r}]"
+        )
+    return [_float_dtype(d) for d in dtypes]
+
+
+def _vector(values: ArrayLike, name: str, *, allow_empty: bool = True) -> np.ndarray:
+    """`values` as a 1-D float64 array of finite numbers."""
+    arr = as_float_array(values, name).astype(np.float64)
+    if arr.ndim != 1 or not np.all(np.isfinite(arr)) or (arr.size == 0 and not allow_empty):
+        raise ValueError(
+            f"{name} must be a non-empty 1-D list of finite numbers, got shape {arr.shape} "
+            f"with values {arr.ravel()[:4].tolist()}"
+        )
+    return arr
 
 
 def _largest_magnitude_where(ok: Callable[[np.ndarray], bool], dt: np.dtype) -> np.ndarray:
@@ -140,7 +166,7 @@ def naive_nan_predicted(x: ArrayLike, axis: int = -1) -> np.ndarray:
     [False, True]
     """
     arr = as_float_array(x)
-    axis = check_axis(arr, axis, "naive_nan_predicted")
+    axis = check_axis(arr, axis)
     limits = exp_limits(arr.dtype)
     with np.errstate(invalid="ignore"):
         overflows = arr > limits["overflow"]
@@ -224,11 +250,10 @@ def naive_breakdown(
     >>> round(out["float64"]["breaks_above"], 2)
     708.78
     """
-    base = np.asarray(base, dtype=np.float64)
-    offsets = np.asarray(offsets, dtype=np.float64)
+    base = _vector(base, "base", allow_empty=False)
+    offsets = _vector(offsets, "offsets")
     result = {}
-    for dtype in dtypes:
-        dt = _float_dtype(dtype)
+    for dt in _float_dtypes(dtypes):
         x = (offsets[:, None] + base[None, :]).astype(dt)
         with np.errstate(all="ignore"):
             nan = np.isnan(softmax_naive(x))
@@ -320,12 +345,19 @@ def accuracy_sweep(
     >>> again == accuracy_sweep({"shifted": softmax}, [1.0], ["float64"], rng=5)
     True
     """
+    if not isinstance(rng, np.random.Generator):
+        check_int(rng, "rng", minimum=0, hint="pass a seed or np.random.default_rng(seed)")
     rng = np.random.default_rng(rng)  # a Generator is used as it is; an int seeds a new one
-    if n_classes < 1 or n_trials < 1:
-        raise ValueError(f"n_classes and n_trials must be >= 1, got {n_classes} and {n_trials}")
+    check_int(n_classes, "n_classes")
+    check_int(n_trials, "n_trials")
+    if not isinstance(methods, Mapping) or not all(callable(f) for f in methods.values()):
+        raise TypeError(
+            f"methods must map names to functions, got {methods!r}; "
+            "for example {'shifted': softmax}"
+        )
+    scales = _vector(scales, "scales")
     records = []
-    for dtype in dtypes:
-        dt = _float_dtype(dtype)
+    for dt in _float_dtypes(dtypes):
         for scale in scales:
             x = (float(scale) * rng.standard_normal((n_trials, n_classes))).astype(dt)
             exact = softmax_exact(x)
@@ -367,10 +399,17 @@ def sweep_table(records: list[dict], dtype: str, stat: str = "max_ulp") -> str:
       scale         a         b
           1       0.5     fails
     """
+    if not isinstance(records, list) or not all(
+        isinstance(r, dict) and {"dtype", "scale", "method", stat} <= r.keys() for r in records
+    ):
+        raise ValueError(
+            f"records must be the list returned by accuracy_sweep, with stat {stat!r} in every "
+            f"record, got {str(records)[:80]}"
+        )
     rows = [r for r in records if r["dtype"] == dtype]
     if not rows:
-        raise ValueError(f"no records for dtype {dtype!r}; the sweep has "
-                         f"{sorted({r['dtype'] for r in records})}")
+        raise ValueError(f"dtype must be one of the sweep's dtypes "
+                         f"{sorted({r['dtype'] for r in records})}, got {dtype!r}")
     methods = list(dict.fromkeys(r["method"] for r in rows))
     scales = list(dict.fromkeys(r["scale"] for r in rows))
     value = {(r["scale"], r["method"]): r[stat] for r in rows}

@@ -13,7 +13,7 @@ attention kernels (FlashAttention) avoid ever storing the full score matrix.
 
 Everything here works along the last axis. An empty state is ``(-inf, 0)``: it
 is what a chunk with nothing allowed (all ``-inf``) gives, and merging it
-changes nothing.
+changes nothing. A NaN or ``+inf`` logit makes its row NaN, as in the core.
 
 Each method can count its passes over memory with a
 :class:`softmax_lessons.speed.MemoryTally` (lesson 06's speed section).
@@ -27,9 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import as_float_array
 from .speed import MemoryTally, ensure_tally, output_pass
-from .validation import as_logits, check_int
+from .validation import as_float_array, as_logits, check_int
 
 __all__ = [
     "SoftmaxState",
@@ -94,11 +93,15 @@ def state_of(x: ArrayLike) -> SoftmaxState:
     (-inf, 0.0)
     """
     arr = as_float_array(x)
+    if arr.ndim == 0:
+        raise ValueError(f"x must be logits with a class axis, got the scalar {float(arr)}; "
+                         "wrap it in a list")
     if arr.shape[-1] == 0:
         return SoftmaxState(np.full(arr.shape[:-1], -np.inf)[()], np.zeros(arr.shape[:-1])[()])
     m = np.max(arr, axis=-1)
     shift = np.where(m == -np.inf, 0.0, m)
-    total = np.sum(np.exp(arr - shift[..., None]), axis=-1)
+    with np.errstate(invalid="ignore"):  # a +inf logit: inf - inf, a NaN total (its row is NaN)
+        total = np.sum(np.exp(arr - shift[..., None]), axis=-1)
     return SoftmaxState(m[()], total[()])
 
 
@@ -117,10 +120,15 @@ def merge_states(a: SoftmaxState, b: SoftmaxState) -> SoftmaxState:
     2.4076
     """
     for name, state in (("a", a), ("b", b)):
+        if not isinstance(state, SoftmaxState):
+            raise TypeError(
+                f"{name} must be a SoftmaxState, got {type(state).__name__}; "
+                "build states with state_of"
+            )
         if np.any(np.asarray(state.total) < 0):
             raise ValueError(
-                f"state {name} has a negative total {state.total}; a total is a sum of "
-                "exp(x - max) >= 0: build states with state_of"
+                f"{name}.total must be >= 0 (a sum of exp(x - max)), got {state.total}; "
+                "build states with state_of"
             )
     m = np.maximum(a.max, b.max)
     total = _rescale(a.total, a.max, m) + _rescale(b.total, b.max, m)
@@ -305,6 +313,10 @@ def tiled_attention(
             f"need q (n_queries, d), k (n_keys, d), v (n_keys, d_v); got shapes "
             f"{q.shape}, {k.shape}, {v.shape}"
         )
+    if q.shape[1] == 0:
+        raise ValueError(
+            f"q and k must have d >= 1 features, got shapes {q.shape} and {k.shape}"
+        )
     if k.shape[0] == 0:
         raise ValueError(
             f"tiled_attention needs at least one key, got k of shape {k.shape}; "
@@ -315,15 +327,18 @@ def tiled_attention(
     m = np.full(q.shape[0], -np.inf)   # running max of each query's scores
     total = np.zeros(q.shape[0])       # running sum of exp(score - m)
     acc = np.zeros((q.shape[0], v.shape[1]))  # running sum of exp(score - m) * value
-    for start in range(0, k.shape[0], block_size):
-        scores = q @ k[start:start + block_size].T * scale
-        m_new = np.maximum(m, scores.max(axis=1))
-        factor = _rescale(1.0, m, m_new)           # exp(m - m_new), 0 for the first block
-        weights = np.exp(scores - m_new[:, None])
-        total = total * factor + weights.sum(axis=1)
-        acc = acc * factor[:, None] + weights @ v[start:start + block_size]
-        m = m_new
-    return acc / total[:, None]
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN and inf scores: NaN, as in the core
+        for start in range(0, k.shape[0], block_size):
+            scores = q @ k[start:start + block_size].T * scale
+            m_new = np.maximum(m, scores.max(axis=1))
+            factor = _rescale(1.0, m, m_new)           # exp(m - m_new), 0 for the first block
+            shift = np.where(m_new == -np.inf, 0.0, m_new)  # all -inf so far: weights 0
+            weights = np.exp(scores - shift[:, None])
+            total = total * factor + weights.sum(axis=1)
+            acc = acc * factor[:, None] + weights @ v[start:start + block_size]
+            m = m_new
+        # A query whose every score is -inf has total 0: a zero output, as in the core.
+        return acc / np.where(total == 0, 1.0, total)[:, None]
 
 
 # ---------------------------------------------------------------------------
@@ -354,8 +369,12 @@ def sparsemax(x: ArrayLike) -> np.ndarray:
     broken = np.any(np.isnan(arr) | (arr == np.inf), axis=-1, keepdims=True)
     # Work on clean rows only (a stand-in row of zeros), then write the rules back.
     clean = np.where(nothing | broken, 0.0, arr)
+    with np.errstate(over="ignore"):  # a gap beyond the float range: -inf, weight 0
+        # Shift invariance, as in softmax: subtracting the maximum changes nothing in
+        # exact arithmetic, and keeps 1 + k * z from being rounded away next to 1e16.
+        clean = clean - np.max(clean, axis=-1, keepdims=True)
     z = np.sort(clean, axis=-1)[..., ::-1]
-    with np.errstate(invalid="ignore"):  # -inf entries: -inf > -inf is False, as wanted
+    with np.errstate(invalid="ignore", over="ignore"):  # -inf entries: -inf > -inf is False
         cumulative = np.cumsum(z, axis=-1)
         ks = np.arange(1, arr.shape[-1] + 1)
         in_support = 1 + ks * z > cumulative

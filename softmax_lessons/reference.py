@@ -14,12 +14,13 @@ softmax of exactly these floats?".
 from __future__ import annotations
 
 import decimal
+import math
 from decimal import Decimal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import apply_where, as_float_array, check_axis
+from .validation import as_array, as_float_array, check_logits
 
 __all__ = ["log_softmax_exact", "logsumexp_exact", "softmax_exact", "ulp_error"]
 
@@ -35,7 +36,7 @@ def _context(digits: int = DIGITS) -> decimal.Context:
 def _slices(arr: np.ndarray, axis: int):
     """The input moved so that `axis` is last, as Decimals, one row per slice."""
     moved = np.moveaxis(arr, axis, -1)
-    rows = moved.reshape(-1, moved.shape[-1])
+    rows = moved.reshape(math.prod(moved.shape[:-1]), moved.shape[-1])
     return moved.shape, [[Decimal(float(v)) for v in row] for row in rows]
 
 
@@ -53,13 +54,14 @@ def _log1p(s: Decimal, ctx: decimal.Context) -> Decimal:
     return total
 
 
-def _row_parts(row: list[Decimal]):
+def _row_parts(row: list[Decimal], t: Decimal = Decimal(1)):
     """Split one slice into what every exact function needs.
 
     Returns ``(status, m, diffs, log_total)``: status is "nan" (a NaN or +inf entry),
-    "empty" (every entry is -inf or masked) or "ok"; ``diffs`` are ``x - m``, exact;
-    ``log_total`` is ``log(sum(exp(x - m)))``, computed as ``log1p`` of the sum
-    without one maximal term, so it keeps its relative accuracy even when tiny.
+    "empty" (every entry is -inf or masked) or "ok"; ``diffs`` are ``(x - m) / t``,
+    exact for ``t = 1`` and to 70 digits otherwise; ``log_total`` is
+    ``log(sum(exp(diffs)))``, computed as ``log1p`` of the sum without one maximal
+    term, so it keeps its relative accuracy even when tiny.
     """
     if any(v.is_nan() or v == Decimal("Infinity") for v in row):
         return "nan", None, None, None  # as the fast functions do: the slice is NaN
@@ -68,8 +70,10 @@ def _row_parts(row: list[Decimal]):
         return "empty", None, None, None
     m = max(finite)
     exact = _context(EXACT_DIGITS)
-    diffs = [exact.subtract(v, m) if v.is_finite() else v for v in row]
     work = _context(DIGITS + 20)
+    diffs = [exact.subtract(v, m) if v.is_finite() else v for v in row]
+    if t != 1:
+        diffs = [work.divide(d, t) for d in diffs]
     rest = [d for d in diffs if d.is_finite()]
     rest.remove(Decimal(0))  # one maximal term, exp(0) = 1, is the "1" of log1p
     s = Decimal(0)
@@ -106,9 +110,8 @@ def logsumexp_exact(
     >>> str(logsumexp_exact([0.0, 0.0])[()])[:12]
     '0.6931471805'
     """
-    arr = as_float_array(x).astype(np.float64)
-    axis = check_axis(arr, axis, "logsumexp_exact")
-    arr = apply_where(arr, where)
+    arr, axis, _ = check_logits(x, axis, where=where)
+    arr = arr.astype(np.float64)
     ctx = _context()
     shape, rows = _slices(arr, axis)
     values = [_lse_row(row, ctx) for row in rows]
@@ -117,23 +120,29 @@ def logsumexp_exact(
 
 
 def log_softmax_exact(
-    x: ArrayLike, axis: int = -1, *, where: ArrayLike | None = None, as_float: bool = False
+    x: ArrayLike,
+    axis: int = -1,
+    *,
+    temperature: float = 1.0,
+    where: ArrayLike | None = None,
+    as_float: bool = False,
 ) -> np.ndarray:
-    """Exact ``x - logsumexp(x)`` along `axis`, as an array of ``Decimal`` (or float64).
+    """Exact ``x / T - logsumexp(x / T)`` along `axis`, as an array of ``Decimal`` (or float64).
+
+    The temperature divides ``x - max(x)``, the float `temperature` taken exactly.
 
     Examples
     --------
     >>> log_softmax_exact([2.0, 1.0, 0.0], as_float=True).round(4)
     array([-0.4076, -1.4076, -2.4076])
     """
-    arr = as_float_array(x).astype(np.float64)
-    axis = check_axis(arr, axis, "log_softmax_exact")
-    arr = apply_where(arr, where)
+    arr, axis, t = check_logits(x, axis, temperature=temperature, where=where)
+    arr = arr.astype(np.float64)
     ctx = _context()
     shape, rows = _slices(arr, axis)
     out_rows = []
     for row in rows:
-        status, _, diffs, log_total = _row_parts(row)
+        status, _, diffs, log_total = _row_parts(row, Decimal(t))
         if status == "nan":
             out_rows.append([Decimal("NaN")] * len(row))
         elif status == "empty":
@@ -144,9 +153,16 @@ def log_softmax_exact(
 
 
 def softmax_exact(
-    x: ArrayLike, axis: int = -1, *, where: ArrayLike | None = None, as_float: bool = False
+    x: ArrayLike,
+    axis: int = -1,
+    *,
+    temperature: float = 1.0,
+    where: ArrayLike | None = None,
+    as_float: bool = False,
 ) -> np.ndarray:
-    """Exact softmax along `axis`, as an array of ``Decimal`` (or float64 with ``as_float``).
+    """Exact softmax of ``x / T`` along `axis`, as ``Decimal`` (or float64 with ``as_float``).
+
+    The temperature divides ``x - max(x)``, the float `temperature` taken exactly.
 
     Follows the conventions of :func:`softmax_lessons.softmax`: masked and ``-inf``
     entries give exactly 0, a slice with nothing allowed gives zeros, NaN or
@@ -159,15 +175,14 @@ def softmax_exact(
     >>> str(softmax_exact([0.0, 0.0, 0.0])[0])[:8]
     '0.333333'
     """
-    arr = as_float_array(x).astype(np.float64)
-    axis = check_axis(arr, axis, "softmax_exact")
-    arr = apply_where(arr, where)
+    arr, axis, t = check_logits(x, axis, temperature=temperature, where=where)
+    arr = arr.astype(np.float64)
     ctx = _context()
     shape, rows = _slices(arr, axis)
     out_rows = []
     work = _context(DIGITS + 20)
     for row in rows:
-        status, _, diffs, log_total = _row_parts(row)
+        status, _, diffs, log_total = _row_parts(row, Decimal(t))
         if status == "nan":
             out_rows.append([Decimal("NaN")] * len(row))
         elif status == "empty":
@@ -186,6 +201,7 @@ def _split(exact: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     hi = np.array([float(v) for v in exact.flat], dtype=np.float64).reshape(exact.shape)
     lo = np.zeros_like(hi)
     for i, (v, h) in enumerate(zip(exact.flat, hi.flat, strict=True)):
+        v = v if isinstance(v, Decimal) else Decimal(v)
         if v.is_finite() and np.isfinite(h):
             lo.flat[i] = float(v - Decimal(float(h)))
     return hi, lo
@@ -218,12 +234,25 @@ def ulp_error(approx: ArrayLike, exact: ArrayLike) -> np.ndarray:
     >>> float(ulp_error(np.float64(1) / 3, softmax_exact([0.0, 0.0, 0.0])[0]))
     0.3333333333333333
     """
-    a = np.asarray(approx)
-    if a.dtype.kind != "f":
-        raise TypeError(f"approx must be a float array, got dtype {a.dtype}")
-    exact_arr = np.asarray(exact)
+    a = as_float_array(approx, "approx")  # refuses strings, objects, ragged lists
+    if np.asarray(approx).dtype.kind != "f":
+        raise TypeError(
+            f"approx must be a float array, got dtype {np.asarray(approx).dtype}; "
+            "the unit of an integer result is not defined"
+        )
+    exact_arr = as_array(exact, "exact")
+    if exact_arr.dtype != object:
+        exact_arr = as_float_array(exact_arr, "exact")
+    elif not all(isinstance(v, (Decimal, float, int)) for v in exact_arr.flat):
+        bad = next(v for v in exact_arr.flat if not isinstance(v, (Decimal, float, int)))
+        raise TypeError(
+            f"exact must hold Decimals or floats, got {bad!r}; "
+            "pass what an *_exact function returns"
+        )
     if exact_arr.shape != a.shape:
-        raise ValueError(f"approx has shape {a.shape} but exact has shape {exact_arr.shape}")
+        raise ValueError(
+            f"exact must have approx's shape {a.shape}, got shape {exact_arr.shape}"
+        )
     hi, lo = _split(exact_arr)
     a64 = a.astype(np.float64)
     with np.errstate(invalid="ignore", over="ignore"):

@@ -22,13 +22,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import as_float_array, check_temperature, softmax
+from .core import softmax
 from .validation import (
+    as_float_array,
     as_logits,
     check_distribution,
     check_int,
     check_rng,
     check_sampling_logits,
+    check_temperature,
     inverse_cdf,
 )
 
@@ -88,8 +90,9 @@ def _check_top_k(top_k: int) -> int:
 
 
 def _check_top_p(top_p: float) -> float:
-    if isinstance(top_p, bool) or not isinstance(top_p, (int, float, np.number)):
-        raise ValueError(f"top_p must be a number in (0, 1], got {top_p!r}")
+    if isinstance(top_p, (bool, np.bool_)) or not isinstance(top_p, (int, float, np.integer,
+                                                                     np.floating)):
+        raise TypeError(f"top_p must be a number in (0, 1], got {top_p!r}")
     value = float(top_p)
     if not 0 < value <= 1:
         raise ValueError(
@@ -211,7 +214,8 @@ def filter_top_p(p: ArrayLike, top_p: float) -> np.ndarray:
     if threshold >= 1.0:
         return arr / np.sum(arr, axis=-1, keepdims=True)
     order = _descending(arr)
-    sorted_p = np.take_along_axis(arr, order, axis=-1)
+    # In float64: a float16 cumulative sum would drift, and a tiny top_p would round to 0.
+    sorted_p = np.take_along_axis(arr, order, axis=-1).astype(np.float64)
     cumulative = np.cumsum(sorted_p, axis=-1)
     # An entry is kept if the mass of the entries strictly before it is still short
     # of top_p: that is exactly "up to and including the first one that reaches it".
@@ -413,10 +417,13 @@ def temperature_path(x: ArrayLike, temperatures: ArrayLike) -> np.ndarray:
            [0.506, 0.307, 0.186]])
     """
     arr = check_sampling_logits(_as_logits_1d(x))
-    ts = np.asarray(temperatures, dtype=float).ravel()
-    for t in ts:
-        check_temperature(float(t))
-    return softmax(arr[None, :] / ts[:, None])
+    ts = as_float_array(temperatures, "temperatures")
+    if ts.ndim > 1:
+        raise ValueError(f"temperatures must be a 1-D list, got shape {ts.shape}")
+    # One softmax per temperature, each subtracting the maximum before dividing
+    # (x / T first would overflow where softmax(x, temperature=T) is fine).
+    rows = [softmax(arr, temperature=check_temperature(t)) for t in np.atleast_1d(ts).tolist()]
+    return np.stack(rows) if rows else np.empty((0, arr.size), dtype=arr.dtype)
 
 
 def _check_story(next_logits: ArrayLike, start: int, steps: int) -> np.ndarray:

@@ -93,7 +93,8 @@ def softmax_numpy_steps(x: ArrayLike, *, tally: MemoryTally | None = None) -> np
     m = np.max(arr, axis=-1, keepdims=True)
     t.read("x (max)")
     m[m == -np.inf] = 0
-    out = np.subtract(arr, m)
+    with np.errstate(invalid="ignore"):  # a +inf logit: inf - inf, its row NaN as in the core
+        out = np.subtract(arr, m)
     t.read("x (subtract max)")
     t.write("out")
     np.exp(out, out=out)
@@ -126,7 +127,8 @@ def softmax_two_pass(x: ArrayLike, *, tally: MemoryTally | None = None) -> np.nd
     m = np.max(arr, axis=-1, keepdims=True)
     t.read("x (pass 1: max)")
     m[m == -np.inf] = 0
-    total = np.sum(np.exp(arr - m), axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore"):  # a +inf logit: inf - inf, its row NaN as in the core
+        total = np.sum(np.exp(arr - m), axis=-1, keepdims=True)
     t.read("x (pass 2: sum of exp(x - max))")
     return output_pass(arr, m, total, t)
 
@@ -137,7 +139,8 @@ def output_pass(arr, m, total, t: MemoryTally) -> np.ndarray:
     t.write("probabilities")
     with np.errstate(invalid="ignore", divide="ignore"):
         safe_total = np.where(total == 0, 1.0, total)
-        return np.exp(arr - np.where(np.isfinite(m), m, 0.0)) / safe_total
+        # Shift by 0 where nothing is allowed (m = -inf); a NaN or +inf m makes the row NaN.
+        return np.exp(arr - np.where(m == -np.inf, 0.0, m)) / safe_total
 
 
 def best_time(func: Callable[[], object], repeat: int = 5) -> float:

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .core import as_float_array, log_softmax, softmax
+from .core import log_softmax, softmax
 from .losses import cross_entropy, cross_entropy_grad, one_hot
-from .validation import check_int, check_labels, check_rng
+from .validation import as_float_array, check_int, check_labels, check_number, check_rng
 
 __all__ = [
     "TOY_TEXT",
@@ -83,9 +83,12 @@ def make_blobs(
     """
     check_rng(rng)
     n_per_class = check_int(n_per_class, "n_per_class", hint="try 50")
-    if not spread > 0:
-        raise ValueError(f"need spread > 0, got {spread}")
+    spread = check_number(spread, "spread", positive=True)
     centres = as_float_array(centres, name="centres")
+    if centres.ndim != 2 or centres.size == 0:
+        raise ValueError(
+            f"centres must be a non-empty 2-D array (n_classes, n_dims), got shape {centres.shape}"
+        )
     labels = np.repeat(np.arange(len(centres)), n_per_class)
     features = centres[labels] + spread * rng.normal(size=(labels.size, centres.shape[1]))
     return features, labels
@@ -109,13 +112,18 @@ def bigram_pairs(text: str, alphabet: str | None = None) -> tuple[np.ndarray, np
     >>> alphabet, prev.tolist(), nxt.tolist()
     ('ab', [0, 1, 1], [1, 1, 0])
     """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__} {text!r}")
+    if alphabet is not None and not isinstance(alphabet, str):
+        raise TypeError(f"alphabet must be a str or None, got {alphabet!r}")
     if len(text) < 2:
-        raise ValueError(f"text needs at least 2 characters to make a pair, got {text!r}")
+        raise ValueError(f"text must have at least 2 characters to make a pair, got {text!r}")
     alphabet = "".join(sorted(set(text))) if alphabet is None else alphabet
     index = {ch: i for i, ch in enumerate(alphabet)}
     missing = sorted(set(text) - set(index))
     if missing:
-        raise ValueError(f"characters {missing} are not in the alphabet {alphabet!r}")
+        raise ValueError(f"alphabet must hold every character of text, got {alphabet!r} "
+                         f"without {missing}")
     codes = np.array([index[ch] for ch in text])
     return codes[:-1], codes[1:], alphabet
 
@@ -131,8 +139,9 @@ def bigram_counts(previous: ArrayLike, following: ArrayLike, n_symbols: int) -> 
     array([[0, 1],
            [1, 1]])
     """
+    n_symbols = check_int(n_symbols, "n_symbols")
     prev = check_labels(previous, n_symbols)
-    nxt = check_labels(following, n_symbols)
+    nxt = check_labels(following, n_symbols, shape=prev.shape)
     counts = np.zeros((n_symbols, n_symbols), dtype=int)
     np.add.at(counts, (prev, nxt), 1)
     return counts
@@ -173,6 +182,8 @@ def learned_log_counts(weights: ArrayLike, counts: ArrayLike) -> np.ndarray:
     """
     w = as_float_array(weights, name="weights")
     c = as_float_array(counts, name="counts")
+    if w.ndim != 2:
+        raise ValueError(f"weights must be 2-D (n_symbols, n_symbols), got shape {w.shape}")
     if w.shape != c.shape:
         raise ValueError(f"weights {w.shape} and counts {c.shape} must have one shape")
     if not np.all(np.isfinite(c)) or np.any(c < 0):
@@ -266,16 +277,19 @@ def train_softmax_regression(
     (1.0986, True)
     """
     x = as_float_array(features, name="features")
-    if x.ndim != 2:
-        raise ValueError(f"features must be 2-D (n_examples, n_features), got shape {x.shape}")
-    labels = np.asarray(labels)
-    if labels.shape != (x.shape[0],):
-        raise ValueError(f"need one label per row of features ({x.shape[0]}), "
-                         f"got labels of shape {labels.shape}")
-    n_classes = int(labels.max()) + 1 if n_classes is None else n_classes
+    if x.ndim != 2 or x.shape[0] == 0:
+        raise ValueError(
+            f"features must be 2-D (n_examples, n_features) with an example, got shape {x.shape}"
+        )
+    if not np.all(np.isfinite(x)):
+        raise ValueError(
+            f"features must be finite, got {x[~np.isfinite(x)][0]}; drop or fix those examples"
+        )
+    labels = check_labels(labels, np.iinfo(np.int64).max, shape=(x.shape[0],))
+    n_classes = int(labels.max()) + 1 if n_classes is None else check_int(n_classes, "n_classes")
     check_labels(labels, n_classes)
-    if steps < 0 or not learning_rate > 0:
-        raise ValueError(f"need steps >= 0 and learning_rate > 0, got {steps}, {learning_rate}")
+    steps = check_int(steps, "steps", minimum=0)
+    learning_rate = check_number(learning_rate, "learning_rate", positive=True)
     y = one_hot(labels, n_classes)
 
     weights = np.zeros((x.shape[1], n_classes))
@@ -293,6 +307,12 @@ def train_softmax_regression(
         if use_bias:
             bias -= learning_rate * grad_logits.sum(axis=0)
     return TrainingResult(weights=weights, bias=bias, losses=losses)
+
+
+def _limits(lim: object, name: str) -> tuple[float, float]:
+    if not isinstance(lim, (tuple, list)) or len(lim) != 2:
+        raise TypeError(f"{name} must be a pair (low, high), got {lim!r}")
+    return check_number(lim[0], name), check_number(lim[1], name)
 
 
 def decision_grid(
@@ -319,11 +339,14 @@ def decision_grid(
     >>> grid["predicted"].tolist()
     [[1, 0, 0], [1, 0, 0], [1, 0, 0]]
     """
-    if result.weights.shape[0] != 2:
-        raise ValueError(f"decision_grid needs a model of 2-D inputs, got "
-                         f"{result.weights.shape[0]} features")
-    xs = np.linspace(*xlim, resolution)
-    ys = np.linspace(*ylim, resolution)
+    if not isinstance(result, TrainingResult):
+        raise TypeError(f"result must be a TrainingResult, got {type(result).__name__}")
+    if result.weights.ndim != 2 or result.weights.shape[0] != 2:
+        raise ValueError(f"result must be a model of 2-D inputs, got weights of shape "
+                         f"{result.weights.shape}")
+    resolution = check_int(resolution, "resolution")
+    xs = np.linspace(*_limits(xlim, "xlim"), resolution)
+    ys = np.linspace(*_limits(ylim, "ylim"), resolution)
     gx, gy = np.meshgrid(xs, ys)
     p = result.probabilities(np.column_stack([gx.ravel(), gy.ravel()]))
     shape = (resolution, resolution)

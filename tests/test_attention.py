@@ -155,14 +155,22 @@ def test_masked_keys_renormalise_the_allowed_ones():
     assert_allclose(w_masked[0, [0, 2]], kept / kept.sum())
 
 
-@pytest.mark.parametrize("bad", [0, -2, 2.0, True])
-def test_causal_mask_rejects_a_bad_size(bad):
-    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [
+        (0, ValueError),
+        (-2, ValueError),
+        (2.0, TypeError),
+        (True, TypeError),
+    ],
+)
+def test_causal_mask_rejects_a_bad_size(bad, error):
+    with pytest.raises(error, match="n must be an integer >= 1"):
         causal_mask(bad)
 
 
 def test_padding_mask_rejects_lengths_out_of_range():
-    with pytest.raises(ValueError, match=r"every length must be in \[0, 4\]"):
+    with pytest.raises(ValueError, match=r"lengths must each be in \[0, 4\]"):
         padding_mask([5], 4)
     with pytest.raises(ValueError, match="1-D array of integers"):
         padding_mask([1.5], 4)
@@ -262,9 +270,9 @@ def test_non_boolean_masks_are_refused(mask):
 
 @pytest.mark.parametrize("bad", [2.5, 2.0, True])
 def test_mask_sizes_must_be_whole_numbers(bad):
-    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+    with pytest.raises(TypeError, match="n must be an integer >= 1"):
         padding_mask([1], bad)
-    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+    with pytest.raises(TypeError, match="n must be an integer >= 1"):
         causal_mask(bad)
 
 
@@ -272,5 +280,35 @@ def test_saturation_curve_refuses_fractional_dims_and_sizes():
     rng = np.random.default_rng(0)
     with pytest.raises(ValueError, match="dims must be integers >= 1"):
         saturation_curve([1.7, 4], rng)
-    with pytest.raises(ValueError, match="n_keys must be an integer"):
+    with pytest.raises(TypeError, match="n_keys must be an integer"):
         saturation_curve([1, 4], rng, n_keys=2.5)
+
+
+# --- Found by fuzzing ----------------------------------------------------------------
+
+
+def test_queries_and_keys_without_features_are_refused():
+    """d = 0 made the default scale 1 / sqrt(0): a divide-by-zero warning and NaN scores."""
+    with pytest.raises(ValueError, match="d >= 1"):
+        attention_scores(np.zeros((2, 0)), np.zeros((3, 0)))
+
+
+def test_row_entropy_of_rows_without_keys_is_zero():
+    assert_array_equal(row_entropy(np.zeros((3, 0))), [0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="weights must be probabilities"):
+        row_entropy([[2.0, 1.0]])
+
+
+def test_plain_masked_softmax_refuses_a_mask_that_does_not_broadcast():
+    with pytest.raises(ValueError, match=r"mask of shape \(3,\) does not broadcast"):
+        plain_masked_softmax(np.zeros((2, 2)), np.ones(3, dtype=bool))
+    with pytest.raises(TypeError, match="fill_value must be a number, got 'x'"):
+        plain_masked_softmax(np.zeros((2, 2)), np.ones(2, dtype=bool), fill_value="x")
+
+
+def test_attention_names_the_mask_when_it_does_not_broadcast():
+    q = k = v = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"mask of shape \(7,\) does not broadcast"):
+        scaled_dot_product_attention(q, k, v, mask=np.ones(7, dtype=bool))
+    with pytest.raises(ValueError, match="got an entry -inf"):
+        row_entropy([-np.inf, np.inf])

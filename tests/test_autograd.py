@@ -97,3 +97,29 @@ def test_label_out_of_range_and_empty_input_are_refused():
 def test_softmax_values_with_nothing_allowed_gives_zeros_like_the_core():
     probs = softmax_values([-math.inf, -math.inf])
     assert [p.data for p in probs] == [0.0, 0.0]
+
+
+# --- Found by fuzzing ----------------------------------------------------------------
+
+
+def test_logsumexp_values_of_nothing_allowed_is_minus_inf_as_the_core():
+    """Every logit -inf: -inf, not the NaN of -inf - (-inf)."""
+    assert logsumexp_values([-math.inf, -math.inf]).data == -math.inf
+    assert logsumexp([-np.inf, -np.inf]) == -np.inf
+
+
+def test_exp_beyond_the_float_range_is_inf_as_in_numpy():
+    assert Value(1000.0).exp().data == math.inf
+
+
+def test_values_refuse_what_is_not_a_number():
+    with pytest.raises(TypeError, match="data must be a real number, got None"):
+        Value(None)
+    with pytest.raises(TypeError, match="x must hold numbers or Values, got 'a'"):
+        softmax_values(["a", 1.0])
+    with pytest.raises(TypeError, match="x must be a list of numbers or Values, got 'ab'"):
+        softmax_values("ab")
+    with pytest.raises(ValueError, match="x must hold at least one logit, got an empty list"):
+        logsumexp_values([])
+    with pytest.raises(TypeError, match="label must be an integer >= 0, got '1'"):
+        cross_entropy_values([1.0, 2.0], "1")

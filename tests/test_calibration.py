@@ -191,5 +191,20 @@ def test_fit_temperature_refuses_zero_iterations_and_warns_when_it_runs_out():
 
 
 def test_fractional_bin_counts_are_refused():
-    with pytest.raises(ValueError, match=r"n_bins must be an integer >= 1, got 2\.5"):
+    with pytest.raises(TypeError, match=r"n_bins must be an integer >= 1, got 2\.5"):
         reliability_bins(np.full((2, 2), 0.5), [0, 1], n_bins=2.5)
+
+
+def test_float16_probabilities_are_checked_in_their_own_tolerance():
+    """Rounded to float16, softmax rows sum to 1 within float16's rounding, not float64's."""
+    rng = np.random.default_rng(16)
+    p = special.softmax(rng.normal(size=(50, 7)) * 3, axis=-1).astype(np.float16)
+    assert abs(p.astype(np.float64).sum(axis=-1) - 1).max() > 1e-6  # the premise
+    bins = reliability_bins(p, rng.integers(7, size=50))
+    assert bins["n"] == 50
+
+
+def test_logits_too_large_to_rescale_are_refused():
+    """x**2 overflowed in the curvature, with a warning, for logits near 1e308."""
+    with pytest.raises(ValueError, match="x must be logits of magnitude <= 1e"):
+        fit_temperature(np.array([[1e308, 0.0]]), [0])

@@ -16,6 +16,7 @@ from softmax_lessons.numerics import (
     DTYPES,
     accuracy_sweep,
     exp_limits,
+    naive_breakdown,
     naive_nan_predicted,
     naive_softmax_report,
     softmax_log_domain,
@@ -251,7 +252,7 @@ def test_sweep_refuses_a_method_that_changes_the_dtype():
 
 
 def test_sweep_refuses_empty_batches():
-    with pytest.raises(ValueError, match="n_classes and n_trials must be >= 1, got 0"):
+    with pytest.raises(ValueError, match="n_classes must be an integer >= 1, got 0"):
         accuracy_sweep(METHODS, [1.0], rng=np.random.default_rng(0), n_classes=0)
 
 
@@ -264,5 +265,28 @@ def test_sweep_table_lays_out_scales_down_and_methods_across(sweep):
 
 
 def test_sweep_table_refuses_an_unknown_dtype(sweep):
-    with pytest.raises(ValueError, match="no records for dtype 'float128'"):
+    with pytest.raises(ValueError, match=r"dtype must be one of the sweep's .*, got 'float128'"):
         sweep_table(sweep, "float128")
+
+
+# --- Found by fuzzing ----------------------------------------------------------------
+
+
+def test_a_bare_dtype_name_is_refused_not_read_letter_by_letter():
+    """A str is iterated: the letters of "float64" were read as dtypes ("f" is float32)."""
+    with pytest.raises(TypeError, match=r"dtypes must be a list of dtype names, got 'float64'"):
+        accuracy_sweep(METHODS, [1.0], "float64", rng=0)
+    with pytest.raises(TypeError, match="dtypes must be a list"):
+        naive_breakdown([0.0, 1.0], [0.0], "float64")
+
+
+def test_the_sweep_needs_a_seed_or_a_generator():
+    """rng=None drew from fresh entropy: two sweeps could not be compared."""
+    with pytest.raises(TypeError, match="rng must be an integer >= 0, got None"):
+        accuracy_sweep(METHODS, [1.0], ["float64"], rng=None)
+
+
+def test_exp_limits_refuses_none_and_unknown_names():
+    for bad in (None, "x", "complex128"):
+        with pytest.raises(TypeError, match="dtype must be float16, float32 or float64"):
+            exp_limits(bad)

@@ -116,9 +116,17 @@ def test_order_that_is_not_a_permutation_is_refused():
         blockwise_softmax(np.zeros(6), 2, order=[0, 0, 1])
 
 
-@pytest.mark.parametrize("bad", [0, -3, 2.5, True])
-def test_bad_block_size_is_refused(bad):
-    with pytest.raises(ValueError, match="block_size must be an integer >= 1"):
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [
+        (0, ValueError),
+        (-3, ValueError),
+        (2.5, TypeError),
+        (True, TypeError),
+    ],
+)
+def test_bad_block_size_is_refused(bad, error):
+    with pytest.raises(error, match="block_size must be an integer >= 1"):
         blockwise_softmax(np.zeros(6), bad)
 
 
@@ -274,9 +282,9 @@ def test_gumbel_max_refuses_a_row_with_nothing_allowed():
 
 
 def test_gumbel_max_size_and_blockwise_order_must_be_whole_numbers():
-    with pytest.raises(ValueError, match="size must be an integer >= 1"):
+    with pytest.raises(TypeError, match="size must be an integer >= 1"):
         gumbel_max_sample([0.0, 1.0], np.random.default_rng(0), size=2.7)
-    with pytest.raises(ValueError, match="every entry of order must be an integer"):
+    with pytest.raises(TypeError, match="every entry of order must be an integer"):
         blockwise_softmax(np.arange(6.0), 2, order=[0.9, 1.2, 2.0])
 
 
@@ -296,5 +304,50 @@ def test_sparsemax_follows_the_core_rules_for_minus_inf_plus_inf_and_nan():
 
 
 def test_merge_states_refuses_a_negative_total():
-    with pytest.raises(ValueError, match="negative total"):
+    with pytest.raises(ValueError, match=r"b\.total must be >= 0 .*, got -1\.0"):
         merge_states(state_of([1.0]), SoftmaxState(0.0, -1.0))
+
+
+# --- Found by fuzzing ----------------------------------------------------------------
+
+
+def test_sparsemax_is_shift_invariant_on_large_logits():
+    """[1e16, 0] used to give [0, 0]: 1 + k * z was rounded away next to 1e16."""
+    assert_allclose(sparsemax([1e16, 0.0]), [1.0, 0.0])
+    assert_allclose(sparsemax([1e15 + 1.0, 1e15, 1e15 - 2.0]), sparsemax([1.0, 0.0, -2.0]))
+    assert_allclose(sparsemax([1e300, -1e300]), [1.0, 0.0])
+
+
+@settings(max_examples=100, deadline=None)
+@given(arrays(np.float64, st.integers(1, 8), elements=st.floats(-10, 10)),
+       st.sampled_from([0.0, 1e3, -1e6, 1e9, 3e12]))
+def test_sparsemax_shift_invariance_property(x, c):
+    shifted = x + c
+    if np.all((shifted - c) == x):  # the shift itself is exact in float64
+        assert_allclose(sparsemax(shifted), sparsemax(x), atol=1e-9)
+
+
+def test_tiled_attention_follows_the_core_rules():
+    """A query whose scores are all -inf gets a zero output (as the core's softmax gives zero
+    weights); q and k with no feature are refused, as in attention_scores."""
+    q = np.array([[1.0, 0.0], [-np.inf, 0.0]])
+    k = np.array([[1.0, 0.0], [2.0, 0.0]])
+    v = np.array([[1.0], [3.0]])
+    out = tiled_attention(q, k, v, block_size=1)
+    assert out[1, 0] == 0.0 and np.isfinite(out[0, 0])
+    with pytest.raises(ValueError, match="d >= 1"):
+        tiled_attention(np.zeros((2, 0)), np.zeros((2, 0)), np.zeros((2, 1)), block_size=1)
+
+
+def test_merge_states_refuses_what_is_not_a_state():
+    with pytest.raises(TypeError, match="b must be a SoftmaxState, got float"):
+        merge_states(state_of([1.0]), 1.0)
+
+
+def test_no_warning_for_nan_or_huge_logits():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(online_softmax([np.nan, 1e308])).all()
+        assert_allclose(sparsemax([1e308, 0.0]), [1.0, 0.0])

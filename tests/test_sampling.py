@@ -100,9 +100,18 @@ def test_top_k_works_row_by_row_on_a_batch():
     assert_allclose(filter_top_k(p, 1), [[0, 0, 1], [1, 0, 0]])
 
 
-@pytest.mark.parametrize("bad", [0, -1, 2.5, True, "3"])
-def test_top_k_rejects_anything_but_a_positive_integer(bad):
-    with pytest.raises(ValueError, match="top_k must be an integer >= 1"):
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [
+        (0, ValueError),
+        (-1, ValueError),
+        (2.5, TypeError),
+        (True, TypeError),
+        ("3", TypeError),
+    ],
+)
+def test_top_k_rejects_anything_but_a_positive_integer(bad, error):
+    with pytest.raises(error, match="top_k must be an integer >= 1"):
         filter_top_k([0.5, 0.5], bad)
 
 
@@ -138,9 +147,20 @@ def test_top_p_ties_keep_the_lower_index():
     assert_allclose(filter_top_p([0.25, 0.25, 0.25, 0.25], 0.5), [0.5, 0.5, 0, 0])
 
 
-@pytest.mark.parametrize("bad", [0, 0.0, -0.1, 1.5, float("nan"), None, True])
-def test_top_p_outside_zero_one_is_refused(bad):
-    with pytest.raises(ValueError, match=r"top_p must be"):
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [
+        (0, ValueError),
+        (0.0, ValueError),
+        (-0.1, ValueError),
+        (1.5, ValueError),
+        (float("nan"), ValueError),
+        (None, TypeError),
+        (True, TypeError),
+    ],
+)
+def test_top_p_outside_zero_one_is_refused(bad, error):
+    with pytest.raises(error, match=r"top_p must be"):
         filter_top_p([0.5, 0.5], bad)
 
 
@@ -354,17 +374,60 @@ def test_draw_counts_refuses_unnormalised_probabilities():
         draw_counts([5.0, 5.0], 10, np.random.default_rng(0))
 
 
-@pytest.mark.parametrize("bad", [2.7, 2.0, True, -1])
-def test_sizes_must_be_whole_numbers_never_truncated(bad):
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [
+        (2.7, TypeError),
+        (2.0, TypeError),
+        (True, TypeError),
+        (-1, ValueError),
+    ],
+)
+def test_sizes_must_be_whole_numbers_never_truncated(bad, error):
     rng = np.random.default_rng(0)
-    with pytest.raises(ValueError, match="must be an integer"):
+    with pytest.raises(error, match="must be an integer"):
         draw_counts([0.5, 0.5], bad, rng)
-    with pytest.raises(ValueError, match="must be an integer"):
+    with pytest.raises(error, match="must be an integer"):
         sample([1.0, 0.0], rng, size=bad)
-    with pytest.raises(ValueError, match="must be an integer"):
+    with pytest.raises(error, match="must be an integer"):
         greedy_decode(STORY_LOGITS, 0, bad)
 
 
 def test_decode_start_must_be_an_integer_index():
-    with pytest.raises(ValueError, match="start must be an integer"):
+    with pytest.raises(TypeError, match="start must be an integer"):
         greedy_decode(STORY_LOGITS, 1.7, 2)
+
+
+# --- Found by fuzzing: a tiny temperature, and the temperature path ------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_a_tiny_temperature_samples_the_most_likely_token_in_every_dtype(dtype):
+    """T -> 0+ is greedy; in float32, 1e-300 used to round to 0 and give NaN (the last token)."""
+    x = np.array([1.0, 2.0, 0.5], dtype=dtype)
+    draws = sample(x, np.random.default_rng(0), temperature=1e-300, size=50)
+    assert (draws == 1).all()
+    assert_array_equal(sampling_probabilities(x, temperature=1e-300), [0, 1, 0])
+
+
+def test_temperature_path_shifts_before_dividing():
+    """x / T first overflows (1e306 / 1e-3); each row is softmax(x, temperature=T) instead."""
+    x = np.array([1e306, 0.0, -1e306])
+    path = temperature_path(x, [1e-3, 1.0, 1e300])
+    assert np.isfinite(path).all()
+    for row, t in zip(path, [1e-3, 1.0, 1e300], strict=True):
+        assert_array_equal(row, sampling_probabilities(x, temperature=t))
+
+
+def test_temperature_path_refuses_what_is_not_a_list_of_temperatures():
+    with pytest.raises(TypeError, match="temperatures must hold numbers"):
+        temperature_path([1.0, 2.0], ["hot"])
+    with pytest.raises(ValueError, match="temperature must be finite and > 0, got 0"):
+        temperature_path([1.0, 2.0], [1.0, 0.0])
+    assert temperature_path([1.0, 2.0], []).shape == (0, 2)
+
+
+def test_a_tiny_top_p_keeps_the_most_likely_token_in_float16():
+    """1e-300 rounded to 0 in a float16 comparison: nothing was kept, and 0 / 0 came out."""
+    p = np.array([0.25, 0.75], dtype=np.float16)
+    assert_array_equal(filter_top_p(p, 1e-300), [0.0, 1.0])
