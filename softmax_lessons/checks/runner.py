@@ -108,34 +108,46 @@ def checker(exercise: str, title: str) -> Callable[[Callable[[Callable], str]], 
 
 
 def run_check(exercise: str, diagnose: Callable[[Callable], str], fn: Callable) -> CheckResult:
-    """Run ``diagnose(fn)``, print one line, log it for the grader, return the result.
-
-    Warnings raised by the learner's code (overflow in exp, log of 0) are silenced:
-    the checker reports their symptom in words instead.
-    """
-    if not callable(fn):
-        result = CheckResult(
-            exercise, "failed", f"expected a function, got {type(fn).__name__}; pass its name"
-        )
-    else:
-        try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                result = CheckResult(exercise, "passed", diagnose(fn))
-        except NotImplementedError:
-            result = CheckResult(exercise, "not attempted", NOT_ATTEMPTED)
-        except Mistake as mistake:
-            result = CheckResult(exercise, "failed", str(mistake))
-        except Exception as exc:  # the learner's code raised: report it, do not crash
-            result = CheckResult(
-                exercise,
-                "error",
-                f"your function raised {type(exc).__name__}: {exc}".rstrip(": ")
-                + "; run it on a small input to see where",
-            )
+    """Run ``diagnose(fn)``, print one line, log it for the grader, return the result."""
+    result = evaluate(exercise, diagnose, fn)
     print(result.line())
     _log(result)
     return result
+
+
+def evaluate(exercise: str, diagnose: Callable[[Callable], str], fn: Callable) -> CheckResult:
+    """The result of ``diagnose(fn)``, without printing or logging anything.
+
+    What :func:`run_check` prints, for callers that report results their own way
+    (the instructor's grader calls it outside the learner's kernel). Warnings raised
+    by the learner's code (overflow in exp, log of 0) are silenced: the checker
+    reports their symptom in words instead.
+
+    Examples
+    --------
+    >>> from softmax_lessons.checks import check_softmax_py
+    >>> evaluate("01.1", check_softmax_py.exercise.diagnose, lambda x: None).message
+    'your function returned None: did you forget `return`?'
+    """
+    if not callable(fn):
+        return CheckResult(
+            exercise, "failed", f"expected a function, got {type(fn).__name__}; pass its name"
+        )
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return CheckResult(exercise, "passed", diagnose(fn))
+    except NotImplementedError:
+        return CheckResult(exercise, "not attempted", NOT_ATTEMPTED)
+    except Mistake as mistake:
+        return CheckResult(exercise, "failed", str(mistake))
+    except Exception as exc:  # the learner's code raised: report it, do not crash
+        return CheckResult(
+            exercise,
+            "error",
+            f"your function raised {type(exc).__name__}: {exc}".rstrip(": ")
+            + "; run it on a small input to see where",
+        )
 
 
 def _log(result: CheckResult) -> None:
