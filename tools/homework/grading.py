@@ -40,13 +40,13 @@ import argparse
 import contextlib
 import csv
 import hashlib
+import multiprocessing
 import os
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -623,8 +623,6 @@ def grade_folder(
             done[(student, path.name)] = old
         else:
             tasks.append((student, path))
-    lock = threading.Lock()
-
     def save() -> list[GradeRow]:
         rows = todo.rows + [row for rows in done.values() for row in rows]
         if out:
@@ -635,33 +633,55 @@ def grade_folder(
         progress(f"kept the rows of {len(done)} notebooks graded before (unchanged since)")
     save()
     total = len(tasks)
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {
-            pool.submit(grade_notebook, path, student, limits, handout=handout,
-                        sandboxed=sandboxed): (student, path)
-            for student, path in tasks
-        }
-        pending = set(futures)
-        try:
-            while pending:
-                finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    student, path = futures[future]
-                    graded = _outcome(future, student, path, handout)
-                    with lock:
-                        done[(student, path.name)] = graded.rows
-                        if kept_folder:
-                            _keep_executed(graded, kept_folder, student, path.name)
-                        save()
-                    if progress:
-                        progress(f"[{_count(done, tasks)}/{total}] {student}/{path.name}: "
-                                 f"{_brief(graded)}")
-        except KeyboardInterrupt:
-            for future in pending:
-                future.cancel()
-            Sandbox.kill_all()
-            raise
+    jobs = max(1, min(jobs or os.cpu_count() or 1, total or 1))
+
+    def finish(student: str, path: Path, graded: Graded) -> None:
+        done[(student, path.name)] = graded.rows
+        if kept_folder:
+            _keep_executed(graded, kept_folder, student, path.name)
+        save()
+        if progress:
+            progress(f"[{_count(done, tasks)}/{total}] {student}/{path.name}: {_brief(graded)}")
+
+    if jobs == 1:  # in this process, one after the other
+        for student, path in tasks:
+            try:
+                graded = grade_notebook(path, student, limits, handout=handout,
+                                        sandboxed=sandboxed)
+            except Exception as exc:  # a bug of the grader's: report it in the rows, go on
+                graded = _grader_error(exc, student, path, handout)
+            finish(student, path, graded)
+        return save()
+    # Several at once, each notebook in a worker process of its own: a diagnosis that
+    # measures memory (tracemalloc) must not see another notebook's allocations.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    futures = {
+        pool.submit(grade_notebook, path, student, limits, handout=handout,
+                    sandboxed=sandboxed): (student, path)
+        for student, path in tasks
+    }
+    pending = set(futures)
+    try:
+        while pending:
+            finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for future in finished:
+                student, path = futures[future]
+                try:
+                    graded = future.result()
+                except Exception as exc:  # a bug of the grader's, or a worker that died
+                    graded = _grader_error(exc, student, path, handout)
+                finish(student, path, graded)
+    except BaseException:
+        # Ctrl+C: stop the workers now; each sandbox dies with its worker (bubblewrap's
+        # --die-with-parent), and what was graded so far is already in the CSV.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            with contextlib.suppress(OSError):
+                process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return save()
 
 
@@ -669,15 +689,12 @@ def _count(done: dict, tasks: list) -> int:
     return sum((student, path.name) in done for student, path in tasks)
 
 
-def _outcome(future, student: str, path: Path, handout: Handout) -> Graded:
-    try:
-        return future.result()
-    except Exception as exc:  # a bug of the grader's: report it in the rows, go on
-        reason = f"{type(exc).__name__}: {exc}"[:300]
-        names = handout.notebooks.get(path.name, {"": ""})
-        return Graded([GradeRow(student, path.name, e, "grader error",
-                                f"the grader failed on this notebook ({reason})")
-                       for e in names])
+def _grader_error(exc: BaseException, student: str, path: Path, handout: Handout) -> Graded:
+    reason = f"{type(exc).__name__}: {exc}"[:300]
+    names = handout.notebooks.get(path.name, {"": ""})
+    return Graded([GradeRow(student, path.name, e, "grader error",
+                            f"the grader failed on this notebook ({reason}); run it again")
+                   for e in names])
 
 
 def _brief(graded: Graded) -> str:

@@ -175,15 +175,15 @@ class RemoteFunction:
             "measure_memory": tracemalloc.is_tracing(),
             "timeout": left,
         }
+        self.box.quiet = request["measure_memory"]
         try:
-            self.box.send({"call": request, "timeout": left})
-            del request
-            reply = self.box.receive("reply", timeout=left + 10)
+            self.box.send({"call": request})
+            del request, sent_args, sent_kwargs  # a long stream's items: not counted as memory
+            return self._outcome(left + 10, args, kwargs, streams)
         except SandboxEnded as ended:
             raise SandboxGone(str(ended)) from None
-        if not isinstance(reply, dict):
-            raise SandboxGone("the sandbox answered with something that is not a reply")
-        return self._outcome(reply, args, kwargs, streams)
+        finally:
+            self.box.quiet = False
 
     def _too_slow(self) -> str:
         return (
@@ -201,7 +201,10 @@ class RemoteFunction:
             return Stream(list(iter(value)))  # the grader's one read of it
         raise GraderError(f"the grader cannot send a {type(value).__name__} into the sandbox")
 
-    def _outcome(self, reply: dict, args: tuple, kwargs: dict, streams: list):
+    def _outcome(self, timeout: float, args: tuple, kwargs: dict, streams: list):
+        reply = self.box.receive("reply", timeout=timeout)  # held here only: freed before echo
+        if not isinstance(reply, dict):
+            raise SandboxGone("the sandbox answered with something that is not a reply")
         status = reply.get("status")
         if status == "timed out":
             raise CheckTimedOut(self._too_slow())

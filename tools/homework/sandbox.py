@@ -185,6 +185,26 @@ def _processes() -> dict[int, tuple[int, int, int]]:
     return table
 
 
+def _user_resident_kib(uid: int) -> int:
+    """Resident KiB of the processes of `uid` (reads /proc keeping almost nothing in memory)."""
+    total = 0
+    want = b"\nUid:\t" + str(uid).encode() + b"\t"
+    with os.scandir("/proc") as entries:
+        for entry in entries:
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/status", "rb") as f:
+                    status = f.read()
+            except OSError:
+                continue
+            if want in status:
+                at = status.find(b"\nVmRSS:")
+                if at >= 0:
+                    total += int(status[at + 7:status.find(b"kB", at)].strip() or 0)
+    return total
+
+
 def user_processes(uid: int) -> list[int]:
     """Pids of the processes running as `uid`."""
     return [pid for pid, (_, owner, _) in _processes().items() if owner == uid]
@@ -302,6 +322,14 @@ _LIVE: set = set()
 _LIVE_LOCK = threading.Lock()
 
 
+def _parse(line: bytes) -> dict:
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return {"garbled": True}
+    return message if isinstance(message, dict) else {"garbled": True}
+
+
 class Sandbox:
     """One running sandbox: send it messages, read its answers, kill it when done.
 
@@ -317,6 +345,7 @@ class Sandbox:
         self.limits, self.wall, self.sandboxed = limits, wall, sandboxed
         self.ended: str | None = None  # why it was killed, once it was
         self.peak_kib = 0  # the largest resident memory seen, all processes together
+        self.quiet = False  # True while the grader measures memory: the watchdog allocates
         self._lease = _UidLease() if sandboxed and os.geteuid() == 0 else None
         uid = self._lease.uid if self._lease else None
         self._log = tempfile.TemporaryFile()
@@ -363,11 +392,8 @@ class Sandbox:
                 self.kill("it sent a message larger than the grader reads")
                 self._messages.put(None)
                 return
-            try:
-                message = json.loads(line)
-            except ValueError:
-                message = {"garbled": True}
-            self._messages.put(message if isinstance(message, dict) else {"garbled": True})
+            self._messages.put(_parse(line))
+            del line  # not kept while waiting: a memory measurement may be running
 
     def _watch(self) -> None:
         """Kill the sandbox past its wall-clock limit or its memory limit."""
@@ -376,16 +402,23 @@ class Sandbox:
             if time.monotonic() - self.started > self.wall:
                 self.kill(f"it ran past the notebook's time limit of {self.wall:.0f} s")
                 return
-            table = _processes()
-            rss = sum(table[pid][2] for pid in _descendants(self.proc.pid, table) if pid in table)
-            self.peak_kib = max(self.peak_kib, rss)
-            if rss > limit_kib:
-                self.kill(
-                    f"its processes used more than {self.limits.memory_mb} MiB of memory "
-                    "together"
-                )
-                return
+            if not self.quiet:
+                rss = self._resident_kib()
+                self.peak_kib = max(self.peak_kib, rss)
+                if rss > limit_kib:
+                    self.kill(
+                        f"its processes used more than {self.limits.memory_mb} MiB of memory "
+                        "together"
+                    )
+                    return
             time.sleep(0.5)
+
+    def _resident_kib(self) -> int:
+        """Resident memory of every process of the sandbox together, in KiB."""
+        if self._lease is not None:  # all of them run as the sandbox's own user
+            return _user_resident_kib(self._lease.uid)
+        table = _processes()
+        return sum(table[pid][2] for pid in _descendants(self.proc.pid, table))
 
     def send(self, message: dict) -> None:
         try:

@@ -112,6 +112,8 @@ def encode(value, depth: int = 0) -> dict:
     if isinstance(value, str):
         return {"t": "str", "v": str(value)[:MAX_STR]}
     if isinstance(value, Stream):
+        if all(type(item) is float for item in value.items):  # compact: one array of floats
+            return {"t": "stream", "floats": encode(np.array(value.items, dtype=np.float64))}
         return {"t": "stream", "v": [encode(item, depth + 1) for item in value.items]}
     if isinstance(value, (list, tuple)):
         tag = "tuple" if isinstance(value, tuple) else "list"
@@ -186,12 +188,17 @@ def decode(node, depth: int = 0, stream: Callable[[list], object] | None = None)
     if tag == "str":
         _need(isinstance(v, str) and len(v) <= MAX_STR, "bad str")
         return v
-    if tag in ("list", "tuple", "stream"):
+    if tag == "stream":
+        _need(stream is not None, "a stream is not expected here")
+        if "floats" in node:
+            floats = decode(node["floats"], depth + 1)
+            _need(isinstance(floats, np.ndarray) and floats.dtype == np.float64, "bad stream")
+            return stream(floats.tolist())
+        _need(isinstance(v, list), "bad stream")
+        return stream([decode(item, depth + 1, stream) for item in v])
+    if tag in ("list", "tuple"):
         _need(isinstance(v, list), f"bad {tag}")
         items = [decode(item, depth + 1, stream) for item in v]
-        if tag == "stream":
-            _need(stream is not None, "a stream is not expected here")
-            return stream(items)
         return items if tag == "list" else tuple(items)
     if tag == "dict":
         _need(isinstance(v, list), "bad dict")
