@@ -40,7 +40,7 @@ MAX_STR = 10_000
 MAX_INT_DIGITS = 1_000
 
 _DTYPE = re.compile(r"^[<>|=]?[biufc][0-9]{1,2}$")
-_NAME = re.compile(r"[^A-Za-z0-9_.]")
+_NAME = re.compile(r"[^A-Za-z0-9_]")
 
 
 class PlainDataError(ValueError):
@@ -61,12 +61,11 @@ _OPAQUE_CLASSES: dict[str, type] = {}
 
 def _opaque(type_name: str) -> Opaque:
     """An instance of a class named like the original type, so messages can name it."""
-    name = _NAME.sub("_", str(type_name))[:80] or "object"
-    short = name.rsplit(".", 1)[-1] or "object"
-    cls = _OPAQUE_CLASSES.get(name)
+    short = _NAME.sub("_", str(type_name).rsplit(".", 1)[-1])[:80] or "object"
+    cls = _OPAQUE_CLASSES.get(short)
     if cls is None:
         cls = type(short, (Opaque,), {"type_name": short, "__module__": "opaque"})
-        _OPAQUE_CLASSES[name] = cls
+        _OPAQUE_CLASSES[short] = cls
     return cls()
 
 
