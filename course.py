@@ -11,7 +11,7 @@ Other commands, for course authors and instructors:
     python3 course.py site        # build the static pages into site/ (open site/index.html)
     python3 course.py workshop    # time a fresh install and a run of every lesson
     python3 course.py exercises   # regenerate exercises/ from solutions/ (--force, --out DIR)
-    python3 course.py grade DIR --out grades.csv   # grade a folder of submissions
+    python3 course.py grade DIR --out grades.csv   # grade a folder of submissions (sandboxed)
 
 Everything is installed into ``.venv`` beside this file, from ``pyproject.toml``;
 nothing touches the Python you ran this with. The set-up is repeated only when
@@ -87,6 +87,20 @@ def ensure_chromium() -> None:
             "(install it with: sudo apt-get install chromium)")
 
 
+def ensure_bubblewrap() -> None:
+    """Grading runs each submission in Debian's bubblewrap; install it where we may (root)."""
+    if shutil.which("bwrap") or not sys.platform.startswith("linux"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing Debian's bubblewrap, the sandbox of the homework grader")
+        run("apt-get", "update", "-qq")
+        run("apt-get", "install", "-y", "-qq", "bubblewrap",
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    else:
+        say("no bubblewrap found: the grader's sandbox tests will be skipped "
+            "(install it with: sudo apt-get install bubblewrap)")
+
+
 def lab(args: list[str]) -> None:
     ensure_venv(None)
     extra = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
@@ -101,6 +115,7 @@ def lab(args: list[str]) -> None:
 def test(args: list[str]) -> None:
     ensure_venv("dev")
     ensure_chromium()
+    ensure_bubblewrap()
     os.chdir(ROOT)
     os.execv(PYTHON, [str(PYTHON), "-m", "pytest", *args])
 
@@ -143,8 +158,12 @@ def exercises(args: list[str]) -> None:
 
 
 def grade(args: list[str]) -> None:
-    """Run a folder of submitted exercise notebooks and write a CSV of results."""
+    """Run a folder of submitted exercise notebooks, each in a sandbox, and write a CSV."""
     ensure_venv(None)
+    ensure_bubblewrap()
+    # tools/ is found from any folder, so paths on the command line stay the caller's
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     os.execv(PYTHON, [str(PYTHON), "-m", "tools.homework.grading", *args])
 
 
