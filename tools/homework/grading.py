@@ -43,6 +43,7 @@ import hashlib
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -643,20 +644,12 @@ def grade_folder(
         if progress:
             progress(f"[{_count(done, tasks)}/{total}] {student}/{path.name}: {_brief(graded)}")
 
-    if jobs == 1:  # in this process, one after the other
-        for student, path in tasks:
-            try:
-                graded = grade_notebook(path, student, limits, handout=handout,
-                                        sandboxed=sandboxed)
-            except Exception as exc:  # a bug of the grader's: report it in the rows, go on
-                graded = _grader_error(exc, student, path, handout)
-            finish(student, path, graded)
+    if not tasks:
         return save()
-    # Several at once, each notebook in a worker process of its own: a diagnosis that
-    # measures memory (tracemalloc) must not see another notebook's allocations.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    # Each notebook is graded in a worker process, even with one job: a diagnosis that
+    # measures memory (tracemalloc) must see its own notebook's allocations only, not
+    # another notebook's nor a thread of the caller's.
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context())
     futures = {
         pool.submit(grade_notebook, path, student, limits, handout=handout,
                     sandboxed=sandboxed): (student, path)
@@ -683,6 +676,16 @@ def grade_folder(
         raise
     pool.shutdown()
     return save()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork the workers from this process when it runs no other thread (it is quick: the
+    grader is already imported); otherwise start them from a clean forkserver."""
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
 
 
 def _count(done: dict, tasks: list) -> int:
