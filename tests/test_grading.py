@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import os
 import shutil
 from pathlib import Path
 
@@ -341,3 +342,47 @@ def test_limits_that_leave_the_cells_no_time_are_refused(tmp_path, capsys):
 def test_missing_folder_is_an_error(tmp_path, capsys):
     assert main([str(tmp_path / "nowhere"), "--out", str(tmp_path / "g.csv"), "--no-sandbox"]) == 2
     assert "is not a folder of submissions" in capsys.readouterr().err
+
+
+def test_the_sandbox_command_mounts_only_what_a_submission_needs(monkeypatch):
+    from tools.homework import sandbox
+
+    monkeypatch.setattr(sandbox, "bwrap_path", lambda: "/usr/bin/bwrap")
+    monkeypatch.setenv("GRADER_SECRET", "do not pass on")
+    cmd = sandbox.bwrap_command(LIMITS, 61042, 60)
+    mounted = {cmd[i + 2] for i, arg in enumerate(cmd) if arg == "--ro-bind"}
+    assert str(ROOT / "softmax_lessons") in mounted
+    assert not any(m in (str(ROOT), str(ROOT / "solutions"), str(ROOT / "tools"),
+                         str(ROOT / "exercises")) for m in mounted)
+    assert {"--unshare-net", "--unshare-pid", "--die-with-parent", "--new-session",
+            "--clearenv"} <= set(cmd)
+    assert "do not pass on" not in cmd and "GRADER_SECRET" not in cmd
+    assert cmd[cmd.index("--uid") + 1] == "61042"
+    assert cmd[cmd.index("--tmpfs") - 3:cmd.index("--tmpfs")] == [
+        str(LIMITS.tmp_mb * 2**20), "--perms", "1777"]
+
+
+def test_without_bubblewrap_the_problem_says_how_to_install_it(monkeypatch):
+    from tools.homework import sandbox
+
+    monkeypatch.setattr(sandbox, "bwrap_path", lambda: None)
+    assert sandbox.sandbox_problem() == (
+        "bubblewrap is not installed (as root: apt-get install -y bubblewrap)"
+    )
+
+
+@needs_sandbox
+def test_each_running_sandbox_gets_a_user_id_of_its_own():
+    from tools.homework.sandbox import _UidLease
+
+    if os.geteuid() != 0:
+        pytest.skip("user ids of their own need root")
+    first, second = _UidLease(), _UidLease()
+    try:
+        assert first.uid != second.uid
+    finally:
+        first.release()
+    again = _UidLease()
+    assert again.uid == first.uid
+    again.release()
+    second.release()

@@ -319,10 +319,31 @@ def sandbox_environment() -> dict[str, str]:
     }
 
 
+def _user_tasks(uid: int) -> int:
+    """Processes and threads running as `uid` (what RLIMIT_NPROC counts)."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/status", encoding="utf-8") as f:
+                    status = f.read()
+            except OSError:
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            if fields.get("Uid", "").split()[:1] == [str(uid)]:
+                total += int(fields.get("Threads", "1").strip() or 1)
+    return total
+
+
 def runner_arguments(limits: Limits, uid: int | None, wall: float) -> list[str]:
+    """The runner's command line: the limits, and the user id it becomes (as root)."""
+    processes = limits.processes
+    if uid is None and os.geteuid() != 0:
+        # The sandbox runs as the instructor, whose own processes count towards the limit.
+        processes += _user_tasks(os.geteuid())
     args = ["-m", "grading_inside.enter",
             "--memory", str(limits.memory_mb * 2**20),
-            "--processes", str(limits.processes),
+            "--processes", str(processes),
             "--cpu", str(int(wall) + 5),
             "--file-size", str(limits.tmp_mb * 2**20)]
     return args + (["--uid", str(uid)] if uid is not None else [])
