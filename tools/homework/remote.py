@@ -245,7 +245,9 @@ class RemoteFunction:
                     reply.get("type", "Error"), reply.get("module", ""), reply.get("message", "")
                 )
             return decode(reply.get("value"))
-        except PlainDataError as bad:
+        except (PlainDataError, TypeError, ValueError, OverflowError, MemoryError) as bad:
+            if not isinstance(bad, PlainDataError) and status == "raised":
+                raise  # the learner's exception, raised again here
             raise SandboxGone(f"the sandbox sent a result the grader cannot read ({bad})") from None
 
     @staticmethod

@@ -205,8 +205,10 @@ def decode(node, depth: int = 0, stream: Callable[[list], object] | None = None)
         for pair in v:
             _need(isinstance(pair, list) and len(pair) == 2, "bad dict entry")
             key = decode(pair[0], depth + 1, stream)
-            _need(isinstance(key, (str, int, float, bool, tuple)) or key is None, "bad key")
-            out[key] = decode(pair[1], depth + 1, stream)
+            try:
+                out[key] = decode(pair[1], depth + 1, stream)
+            except TypeError:  # a key that cannot be a key (a list, an array)
+                raise PlainDataError("bad dict key") from None
         return out
     if tag == "scalar":
         dtype, raw = _raw(node)
