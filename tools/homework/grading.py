@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from nbformat.v4 import nbjson
 
 from softmax_lessons import checks
 from softmax_lessons.checks import EXERCISES
@@ -568,7 +569,8 @@ def _keep_executed(graded: Graded, folder: Path, student: str, name: str) -> Non
         "not in the checker lines printed below (those ran inside the student's kernel)"
     }
     partial = target.with_name(name + ".partial")
-    partial.write_text(nbformat.writes(graded.executed), encoding="utf-8")
+    # validated in the worker already (_executed): written here without validating again
+    partial.write_text(nbjson.writes(graded.executed), encoding="utf-8")
     os.replace(partial, target)
 
 
