@@ -274,13 +274,13 @@ def _why_missing(function: str, found: str, nb, executed, events, budget: float)
     """(status, message) for an exercise whose function the kernel did not have."""
     if found != "nothing":
         return "no result", f"no result: {function} is a {found}, not a function"
-    bound = rules._Bindings(nb).names.get(function)
-    if bound is None:
+    number = rules.defining_cell(nb, function)
+    if number is None:
         return "no result", (
             f"no result: the notebook defines no function named {function}; the grader calls "
             "each exercise's function by the name the exercise gives it"
         )
-    cell = bound[2] - 1  # 0-based index of the cell that defines it
+    cell = number - 1  # 0-based index of the cell that defines it
     for event in events if isinstance(events, list) else []:
         if isinstance(event, dict) and event.get("cell") == cell:
             if event.get("event") in ("not run", "notebook time"):
@@ -371,6 +371,9 @@ def grade_notebook(
             events = box.receive("executed").get("events", [])
         except (SandboxEnded, AttributeError) as ended:
             gone = str(ended) or "the sandbox did not run the notebook"
+            said = box.log_tail(400).strip().splitlines()[-1:]
+            if said and box.proc.poll() not in (None, -9):  # it failed, it was not killed
+                gone += f" (it said: {said[0][:200]})"
         for exercise, function in functions.items():
             if problems[exercise]:
                 results[exercise] = ("failed", _answer_message(function, problems[exercise]))

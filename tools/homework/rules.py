@@ -44,7 +44,7 @@ from __future__ import annotations
 import ast
 import re
 
-__all__ = ["answer_problems", "checker_calls", "tampering"]
+__all__ = ["answer_problems", "checker_calls", "defining_cell", "tampering"]
 
 PACKAGE = "softmax_lessons"
 
@@ -209,6 +209,21 @@ class _Bindings:
             except ImportError:
                 continue
         return None
+
+
+def defining_cell(nb, name: str) -> int | None:
+    """Number (from 1) of the last cell that binds `name` at the top level, or None.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s)
+    ...                                      for s in ("x = 1", "def f():\n    pass")])
+    >>> defining_cell(nb, "f"), defining_cell(nb, "g")
+    (2, None)
+    """
+    bound = _Bindings(nb).names.get(name)
+    return bound[2] if bound else None
 
 
 def _local_names(node: ast.AST) -> set[str]:
