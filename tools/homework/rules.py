@@ -218,7 +218,7 @@ def defining_cell(nb, name: str) -> int | None:
     --------
     >>> import nbformat
     >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s)
-    ...                                      for s in ("x = 1", "def f():\n    pass")])
+    ...                                      for s in ("x = 1", "def f():\\n    pass")])
     >>> defining_cell(nb, "f"), defining_cell(nb, "g")
     (2, None)
     """
