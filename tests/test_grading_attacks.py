@@ -13,7 +13,8 @@ Sabotage: writing other students' notebooks, the package and the CSV; processes
 that outlive the kernel; killing the grader's parent; a bounded fork bomb; memory
 hogs (one process, and several together); cells that ignore interrupts; a flood
 of output; exiting the kernel from the graded function; notebooks that are not
-notebooks; looking around for secrets, the network and the instructor's files.
+notebooks; looking around for secrets, the network and the instructor's files;
+writing into the pipes of the grader's runner.
 """
 
 from __future__ import annotations
@@ -226,6 +227,14 @@ def class_of_attackers(folder: Path, out: Path) -> dict[str, object]:
             "        print(path, sorted(os.listdir(path)))\n"
             "    except OSError as exc:\n"
             "        print(path, type(exc).__name__)",
+            "import os\n"  # write a forged message into the runner's pipe to the grader
+            "for fd in (0, 1):\n"
+            "    try:\n"
+            "        with open(f'/proc/{os.getppid()}/fd/{fd}', 'w') as pipe:\n"
+            "            pipe.write('{\"executed\": {\"events\": []}}\\n')\n"
+            "        print('pipe', fd, 'open')\n"
+            "    except OSError as exc:\n"
+            "        print('pipe', fd, type(exc).__name__)",
             "import socket\n"
             "try:\n"
             "    socket.create_connection(('1.1.1.1', 53), timeout=2)\n"
@@ -416,4 +425,5 @@ def test_the_sandbox_hides_secrets_the_network_and_the_course_folder(graded):
     assert f"{graded['victim'].parent.parent} FileNotFoundError" in printed
     assert f"{ROOT} ['.venv', 'softmax_lessons']" in printed
     assert "network: OSError" in printed or "network: TimeoutError" in printed
+    assert "pipe 0 PermissionError" in printed and "pipe 1 PermissionError" in printed
     assert "flagged" == row(graded, "snoop", "01.1")[0]  # it imports socket

@@ -388,10 +388,15 @@ class Sandbox:
             self._scratch = tempfile.TemporaryDirectory(prefix="grading-")
             env = self._unsandboxed_environment(sandbox_environment())
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(
-            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
-            start_new_session=True, env=env, cwd=None if sandboxed else self._scratch.name,
-        )
+        try:
+            self.proc = subprocess.Popen(
+                cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
+                start_new_session=True, env=env, cwd=None if sandboxed else self._scratch.name,
+            )
+        except OSError:
+            if self._lease is not None:
+                self._lease.release()
+            raise
         with _LIVE_LOCK:
             _LIVE.add(self)
         self._messages: queue.Queue = queue.Queue()
