@@ -100,7 +100,7 @@ def graded(tmp_path_factory):
         pytest.skip(f"no sandbox: {NO_SANDBOX}")
     folder = tmp_path_factory.mktemp("submissions")
     make_class(folder)
-    out = folder.parent / "grades.csv"
+    out = tmp_path_factory.mktemp("grades") / "grades.csv"
     seen = []
 
     def progress(line: str) -> None:  # the CSV as it is each time a notebook finishes

@@ -262,7 +262,7 @@ def digest(path: Path) -> str:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("attackers")
-    out = folder.parent / "grades.csv"
+    out = tmp_path_factory.mktemp("grades") / "grades.csv"
     places = class_of_attackers(folder, out)
     before = {p: digest(p) for p in (places["victim"], places["package_file"])}
     os.environ["GRADER_SECRET"] = CANARY
@@ -368,6 +368,8 @@ def test_killing_everything_in_reach_only_ends_ones_own_notebook(graded):
     status, message = row(graded, "killer", "01.1")
     assert status == "flagged"
     assert "uses os.kill" in message and "Its checks said: crashed" in message
+    kept = nbformat.read(graded["kept"] / "killer" / "01_definition.ipynb", as_version=4)
+    assert "the sandbox ended early" in kept.metadata.grading["not run to the end"]
 
 
 def test_a_fork_bomb_is_stopped_by_the_process_limit(graded):

@@ -400,6 +400,9 @@ def grade_notebook(
     notes = _notes(events, nb, limits, budget)
     if gone:
         notes.append(f"the sandbox was stopped: {gone}")
+    if executed is None:  # kept as handed in, for its written answers
+        executed = nb
+        executed.metadata["grading"] = {"not run to the end": "; ".join(notes)[:500]}
     rows = []
     for exercise, function in functions.items():
         status, message = results[exercise]
@@ -567,10 +570,10 @@ def _keep_executed(graded: Graded, folder: Path, student: str, name: str) -> Non
         return
     target = folder / student / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    graded.executed.metadata["grading"] = {
-        "about": "run by the course's grader in its sandbox; the verdicts are in the CSV, "
-        "not in the checker lines printed below (those ran inside the student's kernel)"
-    }
+    graded.executed.metadata.setdefault("grading", {})["about"] = (
+        "run by the course's grader in its sandbox; the verdicts are in the CSV, not in the "
+        "checker lines printed below (those ran inside the student's kernel)"
+    )
     partial = target.with_name(name + ".partial")
     # validated in the worker already (_executed): written here without validating again
     partial.write_text(nbjson.writes(graded.executed), encoding="utf-8")
