@@ -108,7 +108,7 @@ def run(folder: Path, jobs: int, sandboxed: bool) -> dict:
     """Grade `folder` as an instructor would: the command line, in a process of its own."""
     out = folder.parent / f"grades-{jobs}.csv"
     command = [sys.executable, "-m", "tools.homework.grading", str(folder), "--out", str(out),
-               "--jobs", str(jobs), *([] if sandboxed else ["--no-sandbox"])]
+               "--jobs", str(jobs), "--regrade", *([] if sandboxed else ["--no-sandbox"])]
     started = time.perf_counter()
     grader = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     with TreeMemory(grader.pid) as memory:
