@@ -28,7 +28,7 @@ import numpy as np
 
 from .plain import decode, encode
 
-__all__ = ["OnePass", "call", "last_reply"]
+__all__ = ["OnePass", "call", "last_reply", "protect"]
 
 #: The JSON text of the reply to the last request.
 last_reply: str | None = None
@@ -167,8 +167,12 @@ def call(request_text: str) -> None:
     last_reply = json.dumps(response)
 
 
-def _not_dumpable() -> None:
-    """Keep other processes of the sandbox (the learner's children) from tracing the kernel."""
+def protect() -> None:
+    """Keep other processes of the sandbox (the learner's children) from tracing the kernel.
+
+    The runner calls it in the kernel before the first cell; a non-dumpable process
+    cannot be traced, nor its files in /proc opened, by another process of the same user.
+    """
     try:
         ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
     except (OSError, AttributeError):
@@ -188,5 +192,3 @@ def _safe_str(exc: BaseException) -> str:
     except Exception:
         return ""
 
-
-_not_dumpable()

@@ -37,7 +37,7 @@ WORK = Path(os.environ.get("GRADING_WORK", "/tmp/work"))
 PR_SET_DUMPABLE = 4
 INTERRUPT_GRACE = 3.0  # seconds a kernel has to come back after an interrupt
 MAX_KERNEL_STARTS = 4
-HARNESS = "import grading_inside.kernel"
+HARNESS = "__import__('grading_inside.kernel', fromlist=['_']).protect()"
 
 
 def _not_dumpable() -> None:
