@@ -17,7 +17,7 @@ Other commands, for course authors and instructors:
     python3 course.py site        # build the static pages into site/ (open site/index.html)
     python3 course.py workshop    # time a fresh install and a run of every lesson
     python3 course.py exercises   # regenerate exercises/ from solutions/ (--force, --out DIR)
-    python3 course.py grade DIR --out grades.csv   # grade a folder of submissions
+    python3 course.py grade DIR --out grades.csv   # grade a folder of submissions (sandboxed)
 
 Everything is installed into ``.venv`` beside this file, from ``pyproject.toml``;
 nothing touches the Python you ran this with. The set-up is repeated only when
@@ -194,6 +194,20 @@ def describe(python: Path) -> str:
     return subprocess.run([python, "-c", DESCRIBE], capture_output=True, text=True).stdout.strip()
 
 
+def ensure_bubblewrap() -> None:
+    """Grading runs each submission in Debian's bubblewrap; install it where we may (root)."""
+    if shutil.which("bwrap") or not sys.platform.startswith("linux"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing Debian's bubblewrap, the sandbox of the homework grader")
+        run("apt-get", "update", "-qq")
+        run("apt-get", "install", "-y", "-qq", "bubblewrap",
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    else:
+        say("no bubblewrap found: the grader's sandbox tests will be skipped "
+            "(install it with: sudo apt-get install bubblewrap)")
+
+
 def lab(args: list[str]) -> None:
     ensure_venv(None)
     extra = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
@@ -217,6 +231,7 @@ def test(args: list[str]) -> None:
     else:
         python = ensure_extra_venv(options.env)
         pytest_args = ["-m", "not browser", *pytest_args]
+    ensure_bubblewrap()  # the grading tests run submissions in the sandbox
     say(f"testing on the {options.env} environment: {describe(python)}")
     os.environ["COURSE_TEST_ENV"] = options.env  # tests of one environment look at it
     os.chdir(ROOT)
@@ -261,8 +276,12 @@ def exercises(args: list[str]) -> None:
 
 
 def grade(args: list[str]) -> None:
-    """Run a folder of submitted exercise notebooks and write a CSV of results."""
+    """Run a folder of submitted exercise notebooks, each in a sandbox, and write a CSV."""
     ensure_venv(None)
+    ensure_bubblewrap()
+    # tools/ is found from any folder, so paths on the command line stay the caller's
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     os.execv(PYTHON, [str(PYTHON), "-m", "tools.homework.grading", *args])
 
 

@@ -28,7 +28,10 @@ The mode is read on every check, so it can change within a session:
   feedback; anything else, or nothing, means practice.
 
 A checker also appends its result as one JSON line to the file named by the
-environment variable ``SOFTMAX_LESSONS_CHECK_LOG`` when it is set.
+environment variable ``SOFTMAX_LESSONS_CHECK_LOG`` when it is set. Under nbgrader
+(which sets ``NBGRADER_EXECUTION`` while it autogrades or validates) a checker
+whose exercise does not pass raises AssertionError after printing its line, so
+the checker cell, an nbgrader test cell, earns no points.
 """
 
 from __future__ import annotations
@@ -225,16 +228,25 @@ def diagnose_quietly(
         )
 
 
+#: Set by nbgrader while it autogrades or validates a notebook ("autograde", "validate").
+NBGRADER_ENV_VAR = "NBGRADER_EXECUTION"
+
+
 def run_check(exercise: str, diagnose: Callable[[Callable], str], fn: Callable) -> CheckResult:
     """Run ``diagnose(fn)``, print one line, log it for the grader, return the result.
 
     In graded feedback mode the hint is dropped before anything is printed or logged.
+    Under nbgrader (autograde or validate), a result other than "passed" also raises
+    AssertionError with that line, so the checker cell, an nbgrader test cell, scores 0;
+    in a learner's own run nothing is raised and the notebook goes on to the end.
     """
     found = diagnose_quietly(exercise, diagnose, fn)
     hint = found.hint if feedback_mode() == "practice" else None
     result = CheckResult(exercise, found.status, found.message, hint)
     print(result.line())
     _log(result)
+    if os.environ.get(NBGRADER_ENV_VAR) and not result.passed:
+        raise AssertionError(result.line())
     return result
 
 

@@ -19,6 +19,12 @@ such as ``# BEGIN SOLUTION`` (otter-grader's spelling) are read too. Outputs,
 execution counts, timing metadata and widget state are cleared; everything else
 is copied as it is.
 
+For nbgrader, ``python -m tools.homework.build nbgrader`` marks the solution notebooks
+in place (run it after adding or changing an exercise, then build): each checker
+cell (a cell that is just ``check_x(fn)``) becomes a locked, autograded test cell
+worth one point (the checker raises AssertionError under nbgrader when the
+exercise does not pass), and each solution cell without nbgrader metadata gets it.
+
 Learners' work is never overwritten: ``exercises/.generated.json`` records a hash
 of each notebook as it was generated, and a notebook that no longer matches it
 (someone edited it in place) is skipped unless ``--force`` is given.
@@ -37,7 +43,16 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["RECORD_NAME", "BuildReport", "build", "make_exercise", "strip_solutions"]
+from softmax_lessons import checks
+
+__all__ = [
+    "RECORD_NAME",
+    "BuildReport",
+    "build",
+    "make_exercise",
+    "mark_for_nbgrader",
+    "strip_solutions",
+]
 
 RECORD_NAME = ".generated.json"
 CODE_PLACEHOLDER = ["# YOUR CODE HERE", "raise NotImplementedError()"]
@@ -134,6 +149,81 @@ def make_exercise(nb: nbformat.NotebookNode, name: str = "notebook") -> nbformat
             cell.metadata.pop("execution", None)
     nbformat.validate(exercise)
     return exercise
+
+
+_CHECK_CELL = re.compile(r"^\s*(check_\w+)\(\s*[A-Za-z_]\w*\s*\)\s*$")
+TEST_POINTS = 1
+
+
+def _checker_exercise(source: str) -> str | None:
+    """The exercise id of a cell that is just a checker call, else None."""
+    lines = [line for line in source.splitlines() if line.strip() and line.strip()[0] != "#"]
+    match = _CHECK_CELL.match(lines[0]) if len(lines) == 1 else None
+    entry = getattr(getattr(checks, match.group(1), None), "exercise", None) if match else None
+    return entry.id if entry is not None else None
+
+
+def mark_for_nbgrader(nb: nbformat.NotebookNode, name: str = "notebook") -> int:
+    """Give `nb` the nbgrader metadata it needs; return how many cells changed.
+
+    Checker cells become locked autograded test cells (``grade_id`` ``exNN_M_test``)
+    worth the exercise's points (``@checker(..., points=N)``); solution cells without
+    metadata become autograded answers (code) or manually graded answers of one point
+    (markdown). Other cells are left alone.
+
+    Examples
+    --------
+    >>> cell = nbformat.v4.new_code_cell("check_softmax_py(softmax_py)")
+    >>> nb = nbformat.v4.new_notebook(cells=[cell])
+    >>> mark_for_nbgrader(nb), nb.cells[0].metadata.nbgrader["grade_id"]
+    (1, 'ex01_1_test')
+    >>> mark_for_nbgrader(nb)  # already marked: nothing changes
+    0
+    """
+    changed = 0
+    stem = name.rsplit("/", 1)[-1].split("_")[0]
+    for index, cell in enumerate(nb.cells):
+        wanted = None
+        exercise = _checker_exercise(cell.source) if cell.cell_type == "code" else None
+        if exercise:
+            wanted = {
+                "grade": True,
+                "grade_id": "ex" + exercise.replace(".", "_") + "_test",
+                "locked": True,
+                "points": checks.EXERCISES[exercise].points,
+                "schema_version": 3,
+                "solution": False,
+                "task": False,
+            }
+        elif any(_BEGIN.match(line) for line in cell.source.split("\n")):
+            if "nbgrader" in cell.metadata:
+                continue
+            code = cell.cell_type == "code"
+            wanted = {
+                "grade": not code,
+                "grade_id": f"ex{stem}_cell{index}",
+                "locked": False,
+                "schema_version": 3,
+                "solution": True,
+                "task": False,
+            }
+            if not code:
+                wanted["points"] = TEST_POINTS
+        if wanted is not None and cell.metadata.get("nbgrader") != wanted:
+            cell.metadata["nbgrader"] = wanted
+            changed += 1
+    return changed
+
+
+def mark(solutions_dir: str | Path = "solutions") -> list[str]:
+    """Mark every solution notebook for nbgrader in place; return the names that changed."""
+    changed = []
+    for source in sorted(Path(solutions_dir).glob("*.ipynb")):
+        nb = nbformat.read(source, as_version=4)
+        if mark_for_nbgrader(nb, source.name):
+            source.write_text(_text(nb), encoding="utf-8")
+            changed.append(source.name)
+    return changed
 
 
 def _text(nb: nbformat.NotebookNode) -> str:
@@ -256,7 +346,15 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument(
         "--force", action="store_true", help="also replace exercise notebooks that were edited"
     )
+    n = commands.add_parser(
+        "nbgrader", help="mark solutions/ for nbgrader: checker cells become test cells"
+    )
+    n.add_argument("--solutions", default="solutions", help="folder of solution notebooks")
     args = parser.parse_args(argv)
+    if args.command == "nbgrader":
+        changed = mark(args.solutions)
+        print(f"marked for nbgrader: {', '.join(changed)}" if changed else "already marked")
+        return 0
     try:
         report = build(args.solutions, args.out, force=args.force)
     except (FileNotFoundError, ValueError) as exc:
