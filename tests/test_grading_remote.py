@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 from softmax_lessons.checks import EXERCISES
-from softmax_lessons.checks.runner import evaluate
+from softmax_lessons.checks.runner import diagnose_quietly
 from tools.homework import rules
 from tools.homework.grading import Handout
 from tools.homework.inside.plain import Opaque, PlainDataError, decode, encode
@@ -257,13 +257,13 @@ def here():
 def test_a_checker_gives_the_same_verdict_on_a_function_in_the_sandbox(box, here, exercise,
                                                                         name):
     diagnose = EXERCISES[exercise].diagnose
-    local = evaluate(exercise, diagnose, here[name])
-    remote = evaluate(exercise, diagnose, RemoteFunction(box, name, 20))
+    local = diagnose_quietly(exercise, diagnose, here[name])
+    remote = diagnose_quietly(exercise, diagnose, RemoteFunction(box, name, 20))
     assert remote == local
 
 
 def test_the_cases_cover_every_status_and_every_exercise(here):
-    statuses = {evaluate(e, EXERCISES[e].diagnose, here[n]).status for e, n in CASES}
+    statuses = {diagnose_quietly(e, EXERCISES[e].diagnose, here[n]).status for e, n in CASES}
     assert statuses == {"passed", "failed", "error", "not attempted"}
     assert {e for e, _ in CASES} == set(EXERCISES)
 
