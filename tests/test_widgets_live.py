@@ -1,5 +1,6 @@
 """Tests for the explorers of every explorer: controls wired to a scene and a plot."""
 
+import html
 import json
 import re
 
@@ -105,7 +106,7 @@ def test_redraw_shows_the_same_pixels_as_a_figure_drawn_from_scratch():
 # -- explorers: first open, static pages, one line of text ----------------------------------
 
 def _line(box):
-    return re.sub(r"<[^>]+>", "", box.summary.value)
+    return html.unescape(re.sub(r"<[^>]+>", "", box.summary.value))
 
 
 @pytest.mark.parametrize("name", EXPLORERS)
