@@ -57,7 +57,7 @@ def _saturation_line(scene: SaturationScene) -> str:
     The left panel's title already gives d.
     """
     return (f"mean entropy {scene.mean_entropy_scaled:.2f} bits with 1/sqrt(d), "
-            f"{scene.mean_entropy_unscaled:.2f} without; this row's largest weight "
+            f"{scene.mean_entropy_unscaled:.2f} without; largest weight "
             f"{float(np.max(scene.weights_scaled)):.2f} vs "
             f"{float(np.max(scene.weights_unscaled)):.2f}")
 
