@@ -112,13 +112,11 @@ def bench(args: list[str]) -> None:
 
 
 def execute(args: list[str]) -> None:
-    """Re-run lessons (all, or those named) and store their outputs and widget state."""
+    """Re-run lessons (all, or those named) and store their outputs (tools/execute.py)."""
     ensure_venv("dev")
     notebooks = args or sorted(str(p) for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    for nb in notebooks:
-        say(f"executing {nb}")
-        run(PYTHON, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-            "--inplace", nb, cwd=ROOT)
+    os.chdir(ROOT)
+    os.execv(PYTHON, [str(PYTHON), "tools/execute.py", *notebooks])
 
 
 def site(args: list[str]) -> None:
