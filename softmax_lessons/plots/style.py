@@ -238,7 +238,7 @@ def describe_figure(fig: Figure) -> str:
     >>> ax = probability_bars(np.array([0.665, 0.245, 0.09]), ["a", "b", "c"])
     >>> print(describe_figure(ax.figure))  # doctest: +NORMALIZE_WHITESPACE
     Figure: "softmax probabilities". Bar chart; x axis: a, b, c;
-    y axis "probability", 0 to 1.08; bars: a 0.665, b 0.245, c 0.09.
+    y axis "probability", 0 to 1; bars: a 0.665, b 0.245, c 0.090.
     >>> plt.close("all")
     """
     panels = [ax for ax in fig.axes if ax.get_visible() and not hasattr(ax, "_colorbar")]
