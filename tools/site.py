@@ -132,11 +132,15 @@ def install_assets(site: Path, cache: Path = CACHE) -> None:
 def site_path(repo_path: str) -> str | None:
     """Where a notebook of the repository is on the site (None: the site does not carry it).
 
+    The README's place is taken by the index, which says what the site is.
+
     >>> site_path("notebooks/01_definition.ipynb"), site_path("exercises/01_definition.ipynb")
     ('01_definition.html', 'exercises/01_definition.html')
-    >>> site_path("solutions/01_definition.ipynb") is None
-    True
+    >>> site_path("README.md"), site_path("solutions/01_definition.ipynb")
+    ('index.html', None)
     """
+    if repo_path == "README.md":
+        return "index.html"
     folder, _, name = repo_path.rpartition("/")
     if not name.endswith(".ipynb"):
         return None
@@ -144,7 +148,7 @@ def site_path(repo_path: str) -> str | None:
     return {"notebooks": page, "exercises": f"exercises/{page}"}.get(folder)
 
 
-_LINK = re.compile(r'(\]\(|href=")([^)"\s]+?\.ipynb)(#[^)"\s]*)?(?=[)"\s])')
+_LINK = re.compile(r'(\]\(|href=")([^)"\s]+?\.(?:ipynb|md))(#[^)"\s]*)?(?=[)"\s])')
 
 
 def link_pages(source: str, repo_folder: str) -> str:
@@ -334,7 +338,7 @@ a {{ color: var(--course-link); }}
 <h1>{html.escape(TITLE)}</h1>
 <p>The lessons in order, with every output and figure as stored, and the exercises of
 each lesson (as a page, and as a notebook to download).</p>
-<p>Nothing on these pages runs Python. Where a lesson has an explorer, you get a
+<p id="static-pages">Nothing on these pages runs Python. Where a lesson has an explorer, you get a
 player of its frames, drawn from the same code: play, step or drag through its main
 control. An explorer with several controls of equal weight shows its starting setting.
 To move every control, open the course in JupyterLab (<code>python3 course.py lab</code>)

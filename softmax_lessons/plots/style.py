@@ -369,6 +369,13 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _backend_name() -> str:
+    try:
+        return mpl.get_backend(auto_select=False) or ""  # matplotlib >= 3.10
+    except TypeError:
+        return mpl.rcParams["backend"]
+
+
 def _describe_figures_in_notebooks() -> None:
     """In IPython, show figures fitted to the notebook and with their text alternative.
 
@@ -385,9 +392,15 @@ def _describe_figures_in_notebooks() -> None:
     if shell is None:
         return
     formatter = shell.display_formatter.formatters.get("image/png")
+    if formatter is None:
+        return
+    if Figure not in formatter.type_printers and "inline" in _backend_name():
+        # pyplot loads its backend at the first figure, and the inline backend registers
+        # its formatter then: load it now, so the first figure is wrapped too.
+        import matplotlib_inline.backend_inline  # noqa: F401
     try:
         original = formatter.lookup_by_type(Figure)
-    except (AttributeError, KeyError):
+    except KeyError:
         return  # no PNG output for figures in this shell
     if getattr(original, "fits_and_describes", False):
         return
