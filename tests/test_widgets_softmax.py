@@ -120,5 +120,6 @@ def test_the_static_page_gets_a_still_of_the_five_slider_explorer():
     frames, start = box.frames()
     assert len(frames) == 1 and start == 0
     assert frames[0].png == bytes(_image(box).value)
-    assert box.static_note() == ("The explorer at its starting setting. To move every control, "
-                                 "run the lesson in JupyterLab or on Binder.")
+    assert box.static_note() == ("The explorer at its starting setting. The live version, with "
+                                 "its 5 sliders, needs a running kernel: open the lesson in "
+                                 "JupyterLab or on Binder.")

@@ -314,14 +314,23 @@ class Explorer(widgets.VBox):
         return data, {"softmax_lessons": about}
 
     def static_note(self) -> str:
-        """One sentence for a static page: what its frames show, and what needs a kernel."""
-        live = "To move every control, run the lesson in JupyterLab or on Binder."
+        """One sentence for a static page: what it shows, and that the live version needs a kernel.
+
+        Examples
+        --------
+        >>> print(start_here_check().static_note())
+        Frames along logit a. The live version needs a running kernel: open the lesson in
+        JupyterLab or on Binder.
+        """
+        kernel = "needs a running kernel: open the lesson in JupyterLab or on Binder."
         if self.sweep is None:
-            return f"The explorer at its starting setting. {live}"
-        others = [_name_of(c) for c in self.controls if c is not self.sweep]
-        kept = (f"; {_join(others)} {'stays' if len(others) == 1 else 'stay'} "
-                "at the starting setting") if others else ""
-        return f"Frames along {_name_of(self.sweep)}{kept}. {live}"
+            sliders = sum(isinstance(c, _SLIDERS) for c in self.controls)
+            what = f"its {sliders} sliders" if sliders > 1 else "its controls"
+            return (f"The explorer at its starting setting. The live version, with {what}, "
+                    f"{kernel}")
+        others = [f"{_name_of(c)} {_readout(c)}" for c in self.controls if c is not self.sweep]
+        kept = f", with {_join(others)}" if others else ""
+        return f"Frames along {_name_of(self.sweep)}{kept}. The live version {kernel}"
 
     def frames(self, max_frames: int = MAX_FRAMES) -> tuple[list[Frame], int]:
         """Frames along the main control, and the index of the starting one.
@@ -394,8 +403,14 @@ def _name_of(control: widgets.Widget) -> str:
     return control.description or type(control).__name__
 
 
+_SLIDERS = (widgets.IntSlider, widgets.FloatSlider, widgets.SelectionSlider)
+
+
 def _readout(control: widgets.Widget) -> str:
-    if isinstance(control, widgets.SelectionSlider):
+    """A control's value as its readout shows it: "0.50", "on", "float64"."""
+    if isinstance(control, widgets.Checkbox):
+        return "on" if control.value else "off"
+    if isinstance(control, (widgets.SelectionSlider, widgets.Dropdown, widgets.ToggleButtons)):
         return control.label
     if isinstance(control, widgets.FloatSlider):
         return format(control.value, control.readout_format.lstrip(":"))
