@@ -3,9 +3,10 @@
 Used by ``tests/test_browser.py`` (and reusable from a script). Nothing here runs at
 import time, and nothing here imports Playwright: the test decides whether it can run.
 
-The server works on a temporary copy of the lessons with their outputs cleared, so a
-run never writes into the committed notebooks; it has its own settings (no virtual
-scrolling of cells, no autosave, no news pop-up), its own port and token, and it is
+The server works on a temporary copy of the lessons (outputs cleared, unless asked to
+keep them), so a run never writes into the committed notebooks; it has its own
+settings (no virtual scrolling of cells, no autosave; the news pop-up is kept away by
+the course's own settings, as for a learner), its own port and token, and it is
 stopped by its process id, never by name.
 """
 
@@ -51,11 +52,8 @@ LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
     # Never write back to disk (we work on a copy anyway).
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
-    # No "Would you like to receive news?" toast over the screenshots.
-    "@jupyterlab/apputils-extension/notification": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
+    # No news pop-up setting here: the course's own jupyterlab-overrides.json, which
+    # course.py installs into the environment, must keep it away (the test checks).
 }
 
 
