@@ -17,7 +17,9 @@ player's controls appear only once ``player.js`` has wired them.
 
     >>> from softmax_lessons.widgets import start_here_check
     >>> html = explorer_html(start_here_check())
-    >>> 'class="course-player course-player-text"' in html and "softmax(0.0, 0) = (0.500, 0.500)" in html
+    >>> 'class="course-player course-player-text"' in html  # a player of lines of text
+    True
+    >>> "softmax(0.0, 0) = (0.500, 0.500)" in html
     True
 """
 

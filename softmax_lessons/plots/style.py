@@ -303,8 +303,8 @@ def _kinds(ax: plt.Axes) -> list[str]:
 
 
 def _describe_axis(ax: plt.Axes, name: str, axis, limits) -> str:
-    if not axis.get_visible() or not any(t.get_visible() for t in axis.get_ticklabels()) \
-            and not axis.label.get_text():
+    shows_ticks = any(t.get_visible() for t in axis.get_ticklabels())
+    if not axis.get_visible() or (not shows_ticks and not axis.label.get_text()):
         return ""
     label = _one_line(axis.label.get_text())
     ticks = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]

@@ -388,7 +388,7 @@ def _values_of(control: widgets.Widget) -> list:
     if isinstance(control, widgets.SelectionSlider):
         return list(control._options_values)
     if isinstance(control, (widgets.IntSlider, widgets.FloatSlider)):
-        count = int(round((control.max - control.min) / control.step)) + 1
+        count = round((control.max - control.min) / control.step) + 1
         values = [control.min + i * control.step for i in range(count)]
         return [int(v) for v in values] if isinstance(control, widgets.IntSlider) \
             else [round(v, 10) for v in values]

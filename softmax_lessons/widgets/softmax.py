@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import ipywidgets as widgets
-
 import numpy as np
 
 from ..plots.softmax import explorer_bars, update_explorer_bars
