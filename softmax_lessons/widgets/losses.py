@@ -1,7 +1,7 @@
 """Explorer for lesson 05 Cross-entropy and gradients.
 
 One slider moves the logit of the true class while the other logits stay put;
-a dropdown picks which class is the true one. The loss curve with a marker and
+buttons pick which class is the true one. The loss curve with a marker and
 the bars of ``p``, ``y`` and the gradient ``p - y`` follow every move. What is
 drawn is decided by :func:`cross_entropy_scene`, which the tests call without a browser.
 The figure is drawn once and updated in place (a :class:`~.live.LiveFigure`).
@@ -39,15 +39,17 @@ def _line(scene: CrossEntropyScene) -> str:
 def cross_entropy_explorer(
     x: Sequence[float] = CE_LOGITS, labels: Sequence[str] = CE_CLASSES
 ) -> Explorer:
-    """A slider for the true class's logit and a dropdown for the true class.
+    """A slider for the true class's logit and buttons that pick the true class.
 
-    Taught in 05. Returns an :class:`~.live.Explorer` (a ``VBox``): the dropdown,
+    Taught in 05. Returns an :class:`~.live.Explorer` (a ``VBox``): the class buttons,
     the slider, a line of text, the figure. A static page plays it along the true
     class's logit, for the first class.
     """
     cross_entropy_scene(x[0], 0, x, labels)  # fail early, with the state's own message
-    choose = widgets.Dropdown(options=[(name, i) for i, name in enumerate(labels)], value=0,
-                              description="true class")
+    # Buttons, not a dropdown: in JupyterLab the arrow keys on a focused dropdown move
+    # to the next cell instead, so only buttons (Tab, then Space) work from the keyboard.
+    choose = widgets.ToggleButtons(options=[(name, i) for i, name in enumerate(labels)],
+                                   value=0, description="true class")
     slider = widgets.FloatSlider(value=float(x[0]), min=-8.0, max=8.0, step=0.25,
                                  description="its logit", continuous_update=True,
                                  readout_format=".2f", layout=control_layout())
