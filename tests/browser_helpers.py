@@ -311,7 +311,9 @@ JS_CLOSE_CURRENT = """async () => {
 def open_notebook(page, server: LabServer, name: str, timeout_ms: int = 90_000) -> str:
     """Open notebooks/`name` in JupyterLab and wait until its kernel is idle."""
     path = f"notebooks/{name}"
-    if not page.evaluate("() => !!window.jupyterapp"):
+    # A page can only talk to the server that served it: another server means a new page.
+    this_server = page.url.startswith(f"http://127.0.0.1:{server.port}/")
+    if not this_server or not page.evaluate("() => !!window.jupyterapp"):
         page.goto(server.url(f"lab/tree/{path}?reset"), timeout=timeout_ms)
         page.wait_for_function("() => !!window.jupyterapp", timeout=timeout_ms)
     else:
