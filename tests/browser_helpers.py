@@ -482,17 +482,29 @@ JS_LINE_PROBLEMS = """() => {
         const area = code.closest('.jp-OutputArea-output').getBoundingClientRect();
         const box = code.getBoundingClientRect();
         const lineHeight = parseFloat(getComputedStyle(code).lineHeight) || 18;
-        if (box.height > 1.6 * lineHeight) problems.push('wraps: ' + code.textContent);
-        if (box.right > area.right + 1) problems.push('runs out of the output area ('
+        if (box.height > 1.6 * lineHeight) problems.push('line wraps: ' + code.textContent);
+        if (box.right > area.right + 1) problems.push('line runs out of the output area ('
             + Math.round(box.right - area.right) + ' px): ' + code.textContent);
       });
+    // A control's label sits on the same line as the control.
+    document.querySelectorAll('.jp-NotebookPanel .widget-toggle-buttons, '
+        + '.jp-NotebookPanel .widget-slider').forEach(control => {
+        const label = control.querySelector('.widget-label');
+        const body = control.querySelector('button, .noUi-target, .slider-container');
+        if (!label || !body || !label.textContent.trim()) return;
+        const a = label.getBoundingClientRect(), b = body.getBoundingClientRect();
+        if (a.bottom <= b.top || a.top >= b.bottom) {
+            problems.push('label on a line of its own: ' + label.textContent.trim());
+        }
+    });
     return problems;
 }"""
 
 
 def line_problems(page) -> list[str]:
-    """Every explorer's line of text stays one line, inside the notebook's output area."""
-    return [f"an explorer's line {p}" for p in page.evaluate(JS_LINE_PROBLEMS)]
+    """Every explorer's line of text stays one line, inside the notebook's output area,
+    and every control's label stays beside its control."""
+    return [f"an explorer's {p}" for p in page.evaluate(JS_LINE_PROBLEMS)]
 
 
 JS_WIDGET_OUTPUTS = """() => [...document.querySelectorAll('.jp-NotebookPanel '

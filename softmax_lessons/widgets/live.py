@@ -229,7 +229,11 @@ def _frame(fig) -> list:
 
 
 def control_layout() -> widgets.Layout:
-    """The layout every explorer control gets: one width, so sliders line up."""
+    """The layout every explorer control gets: one width, so sliders line up.
+
+    Toggle buttons need it too: at ipywidgets' default width (300 px) their label
+    wraps onto a line of its own.
+    """
     return widgets.Layout(width="100%", max_width=CONTROL_WIDTH)
 
 

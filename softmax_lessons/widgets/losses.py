@@ -49,7 +49,7 @@ def cross_entropy_explorer(
     # Buttons, not a dropdown: in JupyterLab the arrow keys on a focused dropdown move
     # to the next cell instead, so only buttons (Tab, then Space) work from the keyboard.
     choose = widgets.ToggleButtons(options=[(name, i) for i, name in enumerate(labels)],
-                                   value=0, description="true class")
+                                   value=0, description="true class", layout=control_layout())
     slider = widgets.FloatSlider(value=float(x[0]), min=-8.0, max=8.0, step=0.25,
                                  description="its logit", continuous_update=True,
                                  readout_format=".2f", layout=control_layout())

@@ -58,7 +58,8 @@ def stability_explorer(
     slider = widgets.FloatSlider(value=float(offset), min=-1000.0, max=1000.0, step=20.0,
                                  description="offset", continuous_update=True,
                                  readout_format=".0f", layout=control_layout())
-    picker = widgets.ToggleButtons(options=list(DTYPES), value=dtype, description="dtype")
+    picker = widgets.ToggleButtons(options=list(DTYPES), value=dtype, description="dtype",
+                                   layout=control_layout())
     summary = widgets.HTML()
 
     def scene_now() -> StabilityScene:

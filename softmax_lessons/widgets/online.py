@@ -52,7 +52,8 @@ def blockwise_explorer(x: Sequence[float] = BLOCKWISE_LOGITS) -> Explorer:
     merged = widgets.IntSlider(value=2, min=0, max=len(block_states(x, 6)), step=1,
                                description="merged", continuous_update=True,
                                layout=control_layout())
-    order = widgets.ToggleButtons(options=ORDERS, value=ORDERS[0], description="order")
+    order = widgets.ToggleButtons(options=ORDERS, value=ORDERS[0], description="order",
+                                  layout=control_layout())
     summary = widgets.HTML()
 
     def scene_now() -> BlockwiseScene:
