@@ -48,6 +48,7 @@ __all__ = [
     "redraw",
     "start_here_check",
     "start_here_scene",
+    "toggle_buttons",
 ]
 
 # What a notebook shows for an explorer before its cell has run (a saved notebook opened
@@ -229,12 +230,18 @@ def _frame(fig) -> list:
 
 
 def control_layout() -> widgets.Layout:
-    """The layout every explorer control gets: one width, so sliders line up.
-
-    Toggle buttons need it too: at ipywidgets' default width (300 px) their label
-    wraps onto a line of its own.
-    """
+    """The layout every explorer control gets: one width, so sliders line up."""
     return widgets.Layout(width="100%", max_width=CONTROL_WIDTH)
+
+
+def toggle_buttons(**kwargs) -> widgets.ToggleButtons:
+    """Toggle buttons laid out like a slider: the label on their left, in the same column.
+
+    (ipywidgets draws a toggle-button group's label above its buttons otherwise.)
+    """
+    buttons = widgets.ToggleButtons(layout=control_layout(), **kwargs)
+    buttons.add_class("widget-inline-hbox")
+    return buttons
 
 
 def line_html(text: str) -> str:

@@ -18,7 +18,7 @@ import numpy as np
 from ..plots.losses import cross_entropy_panels, update_cross_entropy_panels
 from ..plots.style import use_course_style
 from ..scenes.losses import CE_CLASSES, CE_LOGITS, CrossEntropyScene, cross_entropy_scene
-from .live import Explorer, LiveFigure, control_layout, line_html
+from .live import Explorer, LiveFigure, control_layout, line_html, toggle_buttons
 
 __all__ = [ "cross_entropy_explorer", "cross_entropy_scene"]
 
@@ -48,8 +48,8 @@ def cross_entropy_explorer(
     cross_entropy_scene(x[0], 0, x, labels)  # fail early, with the state's own message
     # Buttons, not a dropdown: in JupyterLab the arrow keys on a focused dropdown move
     # to the next cell instead, so only buttons (Tab, then Space) work from the keyboard.
-    choose = widgets.ToggleButtons(options=[(name, i) for i, name in enumerate(labels)],
-                                   value=0, description="true class", layout=control_layout())
+    choose = toggle_buttons(options=[(name, i) for i, name in enumerate(labels)],
+                            value=0, description="true class")
     slider = widgets.FloatSlider(value=float(x[0]), min=-8.0, max=8.0, step=0.25,
                                  description="its logit", continuous_update=True,
                                  readout_format=".2f", layout=control_layout())

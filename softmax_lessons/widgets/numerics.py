@@ -19,7 +19,7 @@ from ..numerics import DTYPES
 from ..plots.numerics import stability_columns, update_stability_columns
 from ..plots.style import use_course_style
 from ..scenes.numerics import BASE_LOGITS, StabilityScene, stability_scene
-from .live import Explorer, LiveFigure, control_layout, line_html
+from .live import Explorer, LiveFigure, control_layout, line_html, toggle_buttons
 
 __all__ = [ "stability_explorer", "stability_scene"]
 
@@ -58,8 +58,7 @@ def stability_explorer(
     slider = widgets.FloatSlider(value=float(offset), min=-1000.0, max=1000.0, step=20.0,
                                  description="offset", continuous_update=True,
                                  readout_format=".0f", layout=control_layout())
-    picker = widgets.ToggleButtons(options=list(DTYPES), value=dtype, description="dtype",
-                                   layout=control_layout())
+    picker = toggle_buttons(options=list(DTYPES), value=dtype, description="dtype")
     summary = widgets.HTML()
 
     def scene_now() -> StabilityScene:

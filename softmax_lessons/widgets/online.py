@@ -18,7 +18,7 @@ from ..online import block_states
 from ..plots.online import blockwise_panel, update_blockwise_panel
 from ..plots.style import new_axes
 from ..scenes.online import BLOCKWISE_LOGITS, ORDERS, BlockwiseScene, blockwise_scene
-from .live import Explorer, LiveFigure, control_layout, line_html
+from .live import Explorer, LiveFigure, control_layout, line_html, toggle_buttons
 
 __all__ = [ "blockwise_explorer", "blockwise_scene"]
 
@@ -52,8 +52,7 @@ def blockwise_explorer(x: Sequence[float] = BLOCKWISE_LOGITS) -> Explorer:
     merged = widgets.IntSlider(value=2, min=0, max=len(block_states(x, 6)), step=1,
                                description="merged", continuous_update=True,
                                layout=control_layout())
-    order = widgets.ToggleButtons(options=ORDERS, value=ORDERS[0], description="order",
-                                  layout=control_layout())
+    order = toggle_buttons(options=ORDERS, value=ORDERS[0], description="order")
     summary = widgets.HTML()
 
     def scene_now() -> BlockwiseScene:
