@@ -187,8 +187,9 @@ def fit_to_notebook(fig: Figure, width_px: int = NOTEBOOK_WIDTH_PX) -> Figure:
     A figure wider than the output area is scaled down by the browser, and its 10 pt
     labels with it. Instead, a figure that would be wider than `width_px` (its PNG,
     with the notebook's tight margins) gets that width, at the same height, and the
-    layout is worked out again; a title or axis label wider than its panel then
-    wraps onto a second line. A figure that fits is left alone.
+    layout is worked out again: a title or axis label wider than its panel wraps onto
+    a second line, and panels that all repeat one legend share it, under the figure.
+    A figure that fits is left alone.
 
     Examples
     --------
@@ -203,8 +204,29 @@ def fit_to_notebook(fig: Figure, width_px: int = NOTEBOOK_WIDTH_PX) -> Figure:
     if fig.get_figwidth() <= widest:
         return fig
     fig.set_figwidth(widest)
+    _one_legend_for_panels_that_repeat_it(fig)
     _wrap_text_wider_than_its_panel(fig)
     return fig
+
+
+def _one_legend_for_panels_that_repeat_it(fig: Figure) -> None:
+    """Panels that all carry the same legend get one legend under the figure instead.
+
+    In panels made narrower, a legend inside each panel would cover the data.
+    """
+    panels = [ax for ax in fig.axes if not hasattr(ax, "_colorbar")]
+    legends = [ax.get_legend() for ax in panels]
+    if len(panels) < 2 or any(legend is None for legend in legends):
+        return
+    entries = [[t.get_text() for t in legend.get_texts()] for legend in legends]
+    if any(e != entries[0] for e in entries[1:]) or not entries[0]:
+        return
+    handles = legends[0].legend_handles
+    size = legends[0].get_texts()[0].get_fontsize()
+    for legend in legends:
+        legend.remove()
+    fig.legend(handles, entries[0], loc="outside lower center", ncols=len(entries[0]),
+               fontsize=size)
 
 
 def _wrap_text_wider_than_its_panel(fig: Figure) -> None:
@@ -255,6 +277,10 @@ def describe_figure(fig: Figure) -> str:
             title = _one_line(ax.get_title())
             parts.append(f"Panel {number}" + (f' "{title}"' if title else "")
                          + ": " + _describe_axes(ax, capital=False))
+    for legend in fig.legends:
+        entries = [_one_line(t.get_text()) for t in legend.get_texts() if t.get_text()]
+        if entries:
+            parts.append("Legend: " + ", ".join(entries) + ".")
     for cax in scales:
         label = _one_line(cax.get_ylabel() or cax.get_xlabel())
         low, high = sorted(cax.get_ylim() if cax.get_ylabel() else cax.get_xlim())
