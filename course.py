@@ -45,6 +45,11 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 FIRST_LESSON = "notebooks/00_start_here.ipynb"
 CHROMIUM = Path("/usr/bin/chromium")
+# The course's JupyterLab settings (no "news?" pop-up over the lessons), installed where
+# JupyterLab reads an environment's default settings; a learner's own settings still win.
+LAB_OVERRIDES = ROOT / "jupyterlab-overrides.json"
+LAB_OVERRIDES_TARGET = VENV / "share" / "jupyter" / "lab" / "settings" / "overrides.d" \
+    / "softmax-course.json"
 
 # The extra test environments of `course.py test --env NAME`: the course at both ends of
 # what it declares. "oldest" is requires-python's lower bound with every package named in
@@ -84,15 +89,43 @@ def create_venv() -> None:
 def ensure_venv(extra: str | None) -> None:
     """Create .venv and install the course into it (with an extra), unless already done."""
     create_venv()
+    install_lab_settings()
     target = f".[{extra}]" if extra else "."
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
     stamp = VENV / f".installed-{extra or 'base'}-{digest}"
     if stamp.exists():
         return
     say(f"installing the course and its packages ({target}); the first time takes a minute")
-    run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    run(PYTHON, "-m", "pip", "install", "--quiet", "--editable", target, cwd=ROOT)
+    quiet_pip("install", "--upgrade", "pip")
+    quiet_pip("install", "--editable", target)
+    say("installed softmax_lessons in editable mode: it is imported from softmax_lessons/ "
+        "in this folder, so a change there shows after a kernel restart")
     stamp.touch()
+
+
+def quiet_pip(*args: str) -> None:
+    """Run pip quietly: its output is shown only if it fails.
+
+    An editable install makes setuptools print a warning, "Editable installation ...
+    folders in your working directory with the same name as your package may take
+    precedence during imports", which only restates how an editable install works;
+    ensure_venv says it in one line instead.
+    """
+    result = subprocess.run([str(PYTHON), "-m", "pip", *args, "--quiet"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if result.returncode != 0:
+        print(result.stdout, end="", flush=True)
+        sys.exit(f"pip {' '.join(args)} failed (exit status {result.returncode}); "
+                 "its output is above")
+
+
+def install_lab_settings() -> None:
+    """Copy jupyterlab-overrides.json to where this environment's JupyterLab reads it."""
+    wanted = LAB_OVERRIDES.read_bytes()
+    if LAB_OVERRIDES_TARGET.exists() and LAB_OVERRIDES_TARGET.read_bytes() == wanted:
+        return
+    LAB_OVERRIDES_TARGET.parent.mkdir(parents=True, exist_ok=True)
+    LAB_OVERRIDES_TARGET.write_bytes(wanted)
 
 
 def ensure_chromium() -> None:
@@ -212,6 +245,9 @@ def lab(args: list[str]) -> None:
     ensure_venv(None)
     extra = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
     say(f"opening JupyterLab at {FIRST_LESSON} (stop it with Ctrl+C)")
+    say("no browser window (a remote or headless machine)? JupyterLab prints its address "
+        "below, http://127.0.0.1:8888/lab?token=... (the port may differ): open that; "
+        "`.venv/bin/jupyter server list` prints it again")
     os.chdir(ROOT)
     # The server's root is the course folder (so exercises/ and solutions/ show in the
     # file browser); the first page JupyterLab shows is lesson 00.
@@ -245,13 +281,11 @@ def bench(args: list[str]) -> None:
 
 
 def execute(args: list[str]) -> None:
-    """Re-run lessons (all, or those named) and store their outputs and widget state."""
+    """Re-run lessons (all, or those named) and store their outputs (tools/execute.py)."""
     ensure_venv("dev")
     notebooks = args or sorted(str(p) for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    for nb in notebooks:
-        say(f"executing {nb}")
-        run(PYTHON, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-            "--inplace", nb, cwd=ROOT)
+    os.chdir(ROOT)
+    os.execv(PYTHON, [str(PYTHON), "tools/execute.py", *notebooks])
 
 
 def site(args: list[str]) -> None:

@@ -3,9 +3,10 @@
 Used by ``tests/test_browser.py`` (and reusable from a script). Nothing here runs at
 import time, and nothing here imports Playwright: the test decides whether it can run.
 
-The server works on a temporary copy of the lessons with their outputs cleared, so a
-run never writes into the committed notebooks; it has its own settings (no virtual
-scrolling of cells, no autosave, no news pop-up), its own port and token, and it is
+The server works on a temporary copy of the lessons (outputs cleared, unless asked to
+keep them), so a run never writes into the committed notebooks; it has its own
+settings (no virtual scrolling of cells, no autosave; the news pop-up is kept away by
+the course's own settings, as for a learner), its own port and token, and it is
 stopped by its process id, never by name.
 """
 
@@ -51,11 +52,8 @@ LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
     # Never write back to disk (we work on a copy anyway).
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
-    # No "Would you like to receive news?" toast over the screenshots.
-    "@jupyterlab/apputils-extension/notification": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
+    # No news pop-up setting here: the course's own jupyterlab-overrides.json, which
+    # course.py installs into the environment, must keep it away (the test checks).
 }
 
 
@@ -94,13 +92,17 @@ def cleared_copy(source: Path, target: Path) -> None:
 class LabServer:
     """A JupyterLab server of our own on 127.0.0.1, serving a cleared copy of `notebooks`.
 
+    With `keep_outputs`, the copy keeps its stored outputs: what a learner opens first.
+
     Use it as a context manager; it is stopped (by its pid, then its process group,
     which holds only what it started) and its temporary folder removed on exit, also
     when the body raised.
     """
 
-    def __init__(self, notebooks: Path = NOTEBOOKS, startup_timeout: float = 60.0) -> None:
+    def __init__(self, notebooks: Path = NOTEBOOKS, startup_timeout: float = 60.0,
+                 keep_outputs: bool = False) -> None:
         self.source = Path(notebooks)
+        self.keep_outputs = keep_outputs
         self.startup_timeout = startup_timeout
         self.token = secrets.token_hex(16)
         self.port = 0
@@ -125,7 +127,10 @@ class LabServer:
         root = self.tmp / "root"
         (root / "notebooks").mkdir(parents=True)
         for nb in lesson_notebooks(self.source):
-            cleared_copy(nb, root / "notebooks" / nb.name)
+            if self.keep_outputs:  # as a learner gets them: stored outputs, not trusted
+                shutil.copyfile(nb, root / "notebooks" / nb.name)
+            else:
+                cleared_copy(nb, root / "notebooks" / nb.name)
         settings = self.tmp / "settings"
         for plugin, values in LAB_SETTINGS.items():
             path = settings / f"{plugin}.jupyterlab-settings"
@@ -259,25 +264,28 @@ JS_UNRENDERED_WIDGETS = """() => {
                              && !n.textContent.includes('Error displaying widget')).length;
 }"""
 
-# What a slider's widget shows, apart from the slider itself (its own readout moves).
-JS_SLIDER_SIGNATURE = """(handle) => {
-    const view = handle.closest('.jp-OutputArea-output');
+# The controls of an explorer, as ipywidgets 8 draws them.
+CONTROLS = ".widget-slider, .widget-checkbox, .widget-dropdown, .widget-toggle-buttons"
+
+# What a control's widget shows, apart from its controls (a control's own readout moves).
+JS_CONTROL_SIGNATURE = """(control) => {
+    const view = control.closest('.jp-OutputArea-output');
     const clone = view.cloneNode(true);
-    clone.querySelectorAll('.widget-slider').forEach(n => n.remove());
+    clone.querySelectorAll('CONTROLS').forEach(n => n.remove());
     return clone.innerHTML;
-}"""
+}""".replace("CONTROLS", CONTROLS)
+
+JS_CONTROL_NAME = """(control) => {
+    const box = control.closest('CONTROLS');
+    const label = box.querySelector('.widget-label, label');
+    return (label && label.textContent.trim()) || 'unnamed control';
+}""".replace("CONTROLS", CONTROLS)
 
 JS_SLIDER_READOUT = """(handle) => {
     const slider = handle.closest('.widget-slider');
     const readout = slider.querySelector('.widget-readout');
     return (readout ? (readout.value || readout.textContent) : '')
            + '|' + (handle.getAttribute('aria-valuenow') || '');
-}"""
-
-JS_SLIDER_NAME = """(handle) => {
-    const slider = handle.closest('.widget-slider');
-    const label = slider.querySelector('.widget-label');
-    return (label && label.textContent.trim()) || 'unnamed slider';
 }"""
 
 # Scroll the notebook to its top; return the window height that shows all of it.
@@ -303,7 +311,9 @@ JS_CLOSE_CURRENT = """async () => {
 def open_notebook(page, server: LabServer, name: str, timeout_ms: int = 90_000) -> str:
     """Open notebooks/`name` in JupyterLab and wait until its kernel is idle."""
     path = f"notebooks/{name}"
-    if not page.evaluate("() => !!window.jupyterapp"):
+    # A page can only talk to the server that served it: another server means a new page.
+    this_server = page.url.startswith(f"http://127.0.0.1:{server.port}/")
+    if not this_server or not page.evaluate("() => !!window.jupyterapp"):
         page.goto(server.url(f"lab/tree/{path}?reset"), timeout=timeout_ms)
         page.wait_for_function("() => !!window.jupyterapp", timeout=timeout_ms)
     else:
@@ -371,9 +381,24 @@ def widget_problems(page, expected: int, timeout_ms: int = 20_000) -> list[str]:
     return problems
 
 
-def slider_problems(page, timeout_ms: int = 5_000) -> tuple[int, list[str]]:
-    """Move every slider one step by keyboard; its widget's output must change.
+# The fewest pixels one step of a slider may be: an arrow key press moves it that far.
+MIN_PIXELS_PER_STEP = 3
 
+
+def _wait_for_new_output(page, control, before: str, timeout_ms: int) -> bool:
+    try:
+        page.wait_for_function(
+            f"([c, before]) => ({JS_CONTROL_SIGNATURE})(c) !== before",
+            arg=[control.element_handle(), before], timeout=timeout_ms, polling=100)
+        return True
+    except Exception:
+        return False
+
+
+def slider_problems(page, timeout_ms: int = 5_000) -> tuple[int, list[str]]:
+    """Move every slider one step with an arrow key; its widget's output must change.
+
+    Also measures how far one step moves the handle: at least ``MIN_PIXELS_PER_STEP``.
     Returns the number of sliders tried and the problems found.
     """
     problems = []
@@ -387,11 +412,12 @@ def slider_problems(page, timeout_ms: int = 5_000) -> tuple[int, list[str]]:
         if not handle.evaluate(first):
             continue
         seen_sliders += 1
-        name = handle.evaluate(JS_SLIDER_NAME)
-        before = handle.evaluate(JS_SLIDER_SIGNATURE)
+        name = handle.evaluate(JS_CONTROL_NAME)
+        before = handle.evaluate(JS_CONTROL_SIGNATURE)
         start = handle.evaluate(JS_SLIDER_READOUT)
         handle.scroll_into_view_if_needed()
         handle.focus()
+        x_before = handle.bounding_box()["x"]
         moved = False
         for key in ("ArrowRight", "ArrowLeft", "ArrowUp", "ArrowDown"):
             handle.press(key)
@@ -401,14 +427,84 @@ def slider_problems(page, timeout_ms: int = 5_000) -> tuple[int, list[str]]:
         if not moved:
             problems.append(f"slider {name!r} did not move when its handle got arrow keys")
             continue
-        try:
-            page.wait_for_function(
-                f"([h, before]) => ({JS_SLIDER_SIGNATURE})(h) !== before",
-                arg=[handle.element_handle(), before], timeout=timeout_ms, polling=100)
-        except Exception:
+        page.wait_for_timeout(50)  # the handle slides into place
+        step_px = abs(handle.bounding_box()["x"] - x_before)
+        if step_px < MIN_PIXELS_PER_STEP:
+            problems.append(f"slider {name!r}: one step is {step_px:.1f} px "
+                            f"(at least {MIN_PIXELS_PER_STEP} px wanted)")
+        if not _wait_for_new_output(page, handle, before, timeout_ms):
             problems.append(f"slider {name!r} moved (now {handle.evaluate(JS_SLIDER_READOUT)}) "
                             f"but its output did not change within {timeout_ms / 1000:.0f} s")
     return seen_sliders, problems
+
+
+def other_control_problems(page, timeout_ms: int = 5_000) -> tuple[int, list[str]]:
+    """Change every checkbox (Space), dropdown (arrow key) and toggle button (Space).
+
+    Each is reached and changed with the keyboard only; its widget's output must change.
+    Returns the number of controls tried and the problems found.
+    """
+    problems = []
+    tried = 0
+    targets = []
+    boxes = page.locator(".jp-NotebookPanel .widget-checkbox input[type=checkbox]")
+    targets += [(boxes.nth(i), ["Space"]) for i in range(boxes.count())]
+    selects = page.locator(".jp-NotebookPanel .widget-dropdown select")
+    targets += [(selects.nth(i), ["ArrowDown", "ArrowUp"]) for i in range(selects.count())]
+    groups = page.locator(".jp-NotebookPanel .widget-toggle-buttons")
+    for i in range(groups.count()):
+        idle = groups.nth(i).locator("button:not(.mod-active)")
+        if idle.count():
+            targets.append((idle.first, ["Space"]))
+    for control, keys in targets:
+        tried += 1
+        name = control.evaluate(JS_CONTROL_NAME)
+        before = control.evaluate(JS_CONTROL_SIGNATURE)
+        control.scroll_into_view_if_needed()
+        control.focus()
+        changed = False
+        for key in keys:
+            control.press(key)
+            if _wait_for_new_output(page, control, before, timeout_ms):
+                changed = True
+                break
+        if not changed:
+            problems.append(f"control {name!r} got {' then '.join(keys)} from the keyboard "
+                            f"but its output did not change within {timeout_ms / 1000:.0f} s")
+    return tried, problems
+
+
+# Each explorer's line of text: one line, inside the output area.
+JS_LINE_PROBLEMS = """() => {
+    const problems = [];
+    document.querySelectorAll('.jp-NotebookPanel .jp-OutputArea-output .widget-html code')
+      .forEach(code => {
+        const area = code.closest('.jp-OutputArea-output').getBoundingClientRect();
+        const box = code.getBoundingClientRect();
+        const lineHeight = parseFloat(getComputedStyle(code).lineHeight) || 18;
+        if (box.height > 1.6 * lineHeight) problems.push('line wraps: ' + code.textContent);
+        if (box.right > area.right + 1) problems.push('line runs out of the output area ('
+            + Math.round(box.right - area.right) + ' px): ' + code.textContent);
+      });
+    // A control's label sits on the same line as the control.
+    document.querySelectorAll('.jp-NotebookPanel .widget-toggle-buttons, '
+        + '.jp-NotebookPanel .widget-slider').forEach(control => {
+        const label = control.querySelector('.widget-label');
+        const body = control.querySelector('button, .noUi-target, .slider-container');
+        if (!label || !body || !label.textContent.trim()) return;
+        const a = label.getBoundingClientRect(), b = body.getBoundingClientRect();
+        if (a.bottom <= b.top || a.top >= b.bottom) {
+            problems.push('label on a line of its own: ' + label.textContent.trim());
+        }
+    });
+    return problems;
+}"""
+
+
+def line_problems(page) -> list[str]:
+    """Every explorer's line of text stays one line, inside the notebook's output area,
+    and every control's label stays beside its control."""
+    return [f"an explorer's {p}" for p in page.evaluate(JS_LINE_PROBLEMS)]
 
 
 JS_WIDGET_OUTPUTS = """() => [...document.querySelectorAll('.jp-NotebookPanel '
@@ -458,10 +554,12 @@ def close_notebook(page) -> None:
 
 
 def check_notebook(page, server: LabServer, name: str, shots: Path = SCREENSHOTS) -> dict:
-    """Open, run all, check errors, widgets and sliders, take a screenshot, close.
+    """Open, run all, check errors, widgets and every control, take a screenshot, close.
 
+    Every slider, checkbox, dropdown and toggle button is changed with the keyboard and
+    must change its explorer's output; every explorer's line of text must stay one line.
     Returns a report: ``problems`` (empty when all is well), ``widgets``, ``sliders``,
-    ``screenshot`` and ``seconds``.
+    ``controls`` (the other controls), ``screenshot`` and ``seconds``.
     """
     phases: dict[str, float] = {}
     clock = time.perf_counter()
@@ -482,6 +580,9 @@ def check_notebook(page, server: LabServer, name: str, shots: Path = SCREENSHOTS
         problems += widget_problems(page, n_widgets)
         n_sliders, slider_issues = slider_problems(page)
         problems += slider_issues
+        n_others, other_issues = other_control_problems(page)
+        problems += other_issues
+        problems += line_problems(page)
         if n_widgets:
             wait_until_settled(page)
         lap("widgets")
@@ -493,7 +594,8 @@ def check_notebook(page, server: LabServer, name: str, shots: Path = SCREENSHOTS
         server.shutdown_kernels()
         lap("close")
     return {"problems": problems, "widgets": n_widgets, "sliders": n_sliders,
-            "screenshot": shot, "seconds": sum(phases.values()), "phases": phases}
+            "controls": n_others, "screenshot": shot, "seconds": sum(phases.values()),
+            "phases": phases}
 
 
 # -- the static site, in the browser ------------------------------------------------------
@@ -524,9 +626,155 @@ class SiteServer:
         self.httpd.server_close()
 
 
-def check_site_page(page, base: str, name: str, expected_widgets: int,
-                    timeout_ms: int = 20_000) -> dict:
-    """Open one page with every request outside the site refused; check widgets and maths."""
+# -- first open: a lesson as a learner opens it, before running anything -----------------
+
+JS_OUTPUT_TEXT = """() => [...document.querySelectorAll(
+    '.jp-NotebookPanel .jp-OutputArea-output')].map(n => n.innerText).join('\\n')"""
+
+# JupyterLab's question "Would you like to get notified about official Jupyter news?".
+JS_NEWS_TOAST = """() => [...document.querySelectorAll('.jp-toast-container, .Toastify, '
+    + '.jp-Notification-Toast, [role="alert"]')].map(n => n.innerText).join(' ')"""
+
+
+def first_open_problems(page, server: LabServer, name: str, explorers: int,
+                        run_to_use: str, shots: Path | None = None,
+                        timeout_ms: int = 20_000) -> list[str]:
+    """Open a lesson with its stored outputs: each explorer must read as one plain line.
+
+    No widget repr (``VBox(children=...``), no "Error displaying widget", and no news
+    pop-up over the page. With `shots`, photographs the lesson as it first opens.
+    """
+    open_notebook(page, server, name)
+    problems = []
+    try:
+        if explorers:
+            try:
+                page.wait_for_function(
+                    "([line, n]) => (" + JS_OUTPUT_TEXT + ")().split(line).length - 1 >= n",
+                    arg=[run_to_use, explorers], timeout=timeout_ms, polling=250)
+            except Exception:
+                problems.append(f"{name}: before running, expected {explorers} explorer(s) "
+                                f"to read {run_to_use!r}")
+        page.wait_for_timeout(1_000)  # a pop-up appears a moment after the page
+        text = page.evaluate(JS_OUTPUT_TEXT)
+        for bad in ("VBox(children", "HBox(children", "Error displaying widget"):
+            if bad in text:
+                problems.append(f"{name}: before running, an output shows {bad!r}")
+        toast = page.evaluate(JS_NEWS_TOAST)
+        if "news" in toast.lower():
+            problems.append(f"{name}: JupyterLab asks about Jupyter news: {toast.strip()!r}")
+        if shots is not None:
+            screenshot(page, shots / f"{Path(name).stem}.png")
+    finally:
+        close_notebook(page)
+        server.shutdown_kernels()
+    return problems
+
+
+# -- the static site, in the browser ------------------------------------------------------
+
+JS_PLAYER_STATE = """(p) => {
+    const img = p.querySelector('.course-player-picture img');
+    return {label: p.querySelector('.course-player-label').textContent,
+            line: p.querySelector('.course-player-line').textContent,
+            src: img ? img.src : '', alt: img ? img.alt : '',
+            play: p.querySelector('.course-player-play').textContent.trim(),
+            at: Number(p.querySelector('.course-player-scrub input').value),
+            last: Number(p.querySelector('.course-player-scrub input').max)};
+}"""
+
+
+def player_problems(page, player, where: str, timeout_ms: int = 5_000) -> list[str]:
+    """Drive one frame player with the keyboard; its picture (or line) must follow.
+
+    The slider moves with an arrow key; the step button with Enter; Play advances
+    frames by itself, and pressing it again pauses.
+    """
+    problems = []
+
+    def state():
+        return player.evaluate(JS_PLAYER_STATE)
+
+    def shows_another_frame(before, after) -> bool:
+        changed = after["src"] != before["src"] if before["src"] else \
+            after["line"] != before["line"]
+        return changed and after["label"] != before["label"]
+
+    controls = player.locator(".course-player-controls")
+    try:
+        controls.wait_for(state="visible", timeout=timeout_ms)
+    except Exception:
+        return [f"{where}: the player's controls never appeared (did player.js run?)"]
+    player.scroll_into_view_if_needed()
+    # 1. The slider, with arrow keys.
+    scrub = player.locator(".course-player-scrub input")
+    before = state()
+    scrub.focus()
+    scrub.press("ArrowLeft" if before["at"] == before["last"] else "ArrowRight")
+    after = state()
+    if not shows_another_frame(before, after):
+        problems.append(f"{where}: an arrow key on the slider did not show another frame "
+                        f"({before['label']!r} -> {after['label']!r})")
+    if before["src"] and not after["alt"].startswith("Figure"):
+        problems.append(f"{where}: the frame {after['label']!r} has no text alternative")
+    # 2. The step buttons, with Enter.
+    before = state()
+    button = player.locator(".course-player-back" if before["at"] == before["last"]
+                            else ".course-player-next")
+    button.focus()
+    button.press("Enter")
+    if not shows_another_frame(before, state()):
+        problems.append(f"{where}: the step button did not show another frame")
+    # 3. Play from the first frame, then pause.
+    scrub.focus()
+    scrub.press("Home")
+    before = state()
+    play = player.locator(".course-player-play")
+    play.focus()
+    play.press("Enter")
+    try:
+        page.wait_for_function(f"([p, at]) => ({JS_PLAYER_STATE})(p).at > at + 1",
+                               arg=[player.element_handle(), before["at"]],
+                               timeout=timeout_ms, polling=100)
+    except Exception:
+        problems.append(f"{where}: Play did not advance the frames")
+    play.press("Enter")
+    paused = state()
+    page.wait_for_timeout(800)
+    if state()["at"] != paused["at"] or "Play" not in state()["play"]:
+        problems.append(f"{where}: pressing Play again did not pause")
+    return problems
+
+
+JS_FONT_PROBLEMS = """() => {
+    const prose = document.querySelector('.jp-RenderedMarkdown p, main p');
+    if (!prose) return ['no prose on the page'];
+    const family = getComputedStyle(prose).fontFamily;
+    const problems = [];
+    if (/^\\s*"?(serif|times|georgia)/i.test(family)) {
+        problems.push('the prose is serif: ' + family);
+    }
+    document.querySelectorAll('.course-player-controls button, .course-player-controls label, '
+        + '.course-player-controls select, .course-player-label, .course-player-note, '
+        + '.course-nav a, .course-download')
+      .forEach(n => {
+        const f = getComputedStyle(n).fontFamily;
+        if (f !== family) problems.push(n.tagName.toLowerCase() + ' "'
+            + n.textContent.trim().slice(0, 30) + '" is in ' + f + ', the prose in ' + family);
+      });
+    return problems;
+}"""
+
+
+def check_site_page(page, base: str, name: str, expected_explorers: int,
+                    shots: Path | None = None, timeout_ms: int = 20_000) -> dict:
+    """Open one page with every request outside the site refused; play every explorer.
+
+    Each player must move with the keyboard and show other frames; a still shows its
+    figure with a text alternative and no control; every image has a text alternative;
+    the page's controls and notes use the prose's font. `base` is the site's address
+    (``http://...`` or a ``file://`` folder). With `shots`, photographs the whole page.
+    """
     outside: list[str] = []
 
     def only_the_site(route) -> None:
@@ -541,28 +789,35 @@ def check_site_page(page, base: str, name: str, expected_widgets: int,
     problems = []
     try:
         page.goto(base + name, timeout=timeout_ms)
-        if expected_widgets:
-            try:
-                page.wait_for_function(
-                    "(n) => document.querySelectorAll('.widget-subarea > .jupyter-widgets,"
-                    " .jp-OutputArea-output > .jupyter-widgets').length >= n",
-                    arg=expected_widgets, timeout=timeout_ms, polling=200)
-            except Exception:
-                problems.append(f"{name}: its {expected_widgets} widget(s) did not render "
-                                "from the embedded state")
         try:
             page.wait_for_function("() => window.MathJax && window.MathJax.isReady === true",
                                    timeout=timeout_ms, polling=200)
         except Exception:
             problems.append(f"{name}: MathJax did not load from the site")
-        text = page.inner_text("body")
-        if "Error displaying widget" in page.evaluate(
-                "() => [...document.querySelectorAll('.jp-OutputArea-output')]"
-                ".map(n => n.innerText).join('\\n')"):
-            problems.append(f"{name}: an output says 'Error displaying widget'")
-        if not text.strip():
+        players = page.locator("figure.course-player")
+        stills = page.locator("figure.course-still")
+        if players.count() + stills.count() != expected_explorers:
+            problems.append(f"{name}: {players.count()} player(s) and {stills.count()} "
+                            f"still(s) for {expected_explorers} explorer(s)")
+        for i in range(players.count()):
+            problems += player_problems(page, players.nth(i), f"{name} player {i + 1}")
+        for i in range(stills.count()):
+            still = stills.nth(i)
+            if still.locator("button, input, select").count():
+                problems.append(f"{name} still {i + 1}: has a control that cannot move it")
+        missing = page.evaluate("() => [...document.images].filter(i => !i.alt.trim()"
+                                " || i.alt.startsWith('No description')).length")
+        if missing:
+            problems.append(f"{name}: {missing} image(s) without a text alternative")
+        problems += [f"{name}: {p}" for p in page.evaluate(JS_FONT_PROBLEMS)]
+        if not page.inner_text("body").strip():
             problems.append(f"{name}: the page is blank")
+        if shots is not None:
+            shots.mkdir(parents=True, exist_ok=True)
+            page.evaluate("() => window.scrollTo(0, 0)")
+            page.evaluate(JS_IMAGES_PAINTED)
+            page.screenshot(path=str(shots / f"{Path(name).stem}.png"), full_page=True)
     finally:
         page.unroute("**/*")
     problems += [f"{name}: tried to load {url} from outside the site" for url in outside]
-    return {"problems": problems}
+    return {"problems": problems, "players": players.count(), "stills": stills.count()}

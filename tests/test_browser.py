@@ -1,10 +1,22 @@
-"""Every lesson, opened and run in a real JupyterLab in headless Chromium (issue 8).
+"""Every lesson in a real JupyterLab, and every static page, in headless Chromium.
 
-For each notebook under ``notebooks/`` the test runs all cells in the browser and
-fails on an error output, on "Error displaying widget", on a widget that never
-renders, and on a slider that moves (by keyboard) while its output stays the same.
-It saves one screenshot per lesson into ``screenshots/`` (git-ignored) for people
-to look at.
+In JupyterLab, for each notebook under ``notebooks/``:
+
+- opened as a learner first opens it (stored outputs, nothing run), every explorer
+  reads as one plain line, never a widget repr, and no news pop-up covers the page;
+- run top to bottom, the test fails on an error output, on "Error displaying widget",
+  on a widget that never renders, on a control (slider, checkbox, dropdown, toggle
+  button) that the keyboard cannot change or whose output stays the same, on a slider
+  step shorter than a few pixels, and on an explorer's line of text that wraps.
+
+On the static pages, built from the lessons and opened with every request outside the
+site refused, served and from disk: every player moves with the keyboard, steps and
+plays, and its picture changes; every image has a text alternative; controls use the
+prose's font.
+
+It saves screenshots into ``screenshots/`` (git-ignored) for people to look at: each
+lesson run in JupyterLab, each lesson as first opened (``first_open/``), and each page
+of the site (``site/``).
 
 It starts its own JupyterLab on 127.0.0.1 at a free port, on a cleared temporary
 copy of the lessons, and stops it by process id when done, also after a failure.
@@ -17,6 +29,7 @@ browser are marked ``browser``: ``pytest -m "not browser"`` leaves them out, as
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from browser_helpers import (
@@ -34,6 +47,7 @@ from browser_helpers import (
     on_ci,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
 LESSONS = [nb.name for nb in lesson_notebooks()]
 
 
@@ -84,7 +98,8 @@ def test_lesson_runs_in_jupyterlab_with_live_widgets(name, lab_server, lab_page)
     except Exception as exc:
         pytest.fail(f"{name}: {exc}\nJupyterLab's log ends:\n{lab_server.log_tail()}",
                     pytrace=False)
-    print(f"{name}: {report['widgets']} widget(s), {report['sliders']} slider(s) moved, "
+    print(f"{name}: {report['widgets']} widget(s), {report['sliders']} slider(s) and "
+          f"{report['controls']} other control(s) moved, "
           f"{report['seconds']:.1f} s (" + ", ".join(f"{k} {v:.1f}" for k, v in
                                                        report["phases"].items())
           + f"), screenshot {report['screenshot'].name}")
@@ -160,32 +175,84 @@ def test_missing_browser_skips_with_how_to_enable_unless_ci(monkeypatch, tmp_pat
     assert browser_helpers.on_ci()
 
 
-# -- the static pages render their widgets offline ----------------------------------------
+# -- a lesson as a learner first opens it ---------------------------------------------------
 
 @pytest.mark.browser
-def test_static_pages_show_their_widgets_offline(lab_page, tmp_path):
-    """Build the site, serve it on loopback, refuse every other request, open each page."""
+def test_lessons_open_with_one_plain_line_per_explorer_and_no_pop_up(lab_page):
+    from browser_helpers import first_open_problems
+
+    from softmax_lessons.widgets import RUN_TO_USE
+
+    problems = []
+    with LabServer(keep_outputs=True) as server:
+        for name in LESSONS:
+            nb = json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))
+            problems += first_open_problems(lab_page, server, name, count_explorers(nb),
+                                            RUN_TO_USE, SCREENSHOTS / "first_open")
+    assert not problems, "\n".join(problems)
+
+
+# -- the static pages: players that work with the network off, served and from disk ---------
+
+
+def count_explorers(nb: dict) -> int:
+    return sum(bool(out.get("metadata", {}).get("softmax_lessons", {}).get("explorer"))
+               for cell in nb["cells"] if cell["cell_type"] == "code"
+               for out in cell.get("outputs", []))
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory):
     import importlib.util
 
-    from browser_helpers import ROOT, SiteServer, check_site_page
-
-    if not LESSONS:
-        pytest.skip("no lessons yet")
     spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "site.py")
     build_site = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build_site)
+    out = tmp_path_factory.mktemp("site")
     try:
-        build_site.install_assets(tmp_path)
+        build_site.install_assets(out)
     except Exception as exc:
         if on_ci():
             pytest.fail(f"could not fetch the site's script packages ({exc})", pytrace=False)
         pytest.skip(f"could not fetch the site's script packages ({exc})")
-    pages = build_site.build_site(tmp_path)
-    problems = []
-    with SiteServer(tmp_path) as server:
-        for page_path in pages:
-            nb = json.loads((ROOT / "notebooks" / f"{page_path.stem}.ipynb").read_text())
-            report = check_site_page(lab_page, server.base, page_path.name,
-                                     count_widget_outputs(nb))
+    build_site.build_site(out)
+    return out
+
+
+@pytest.mark.browser
+def test_static_pages_play_every_explorer_offline(lab_page, built_site):
+    """Serve the site on loopback, refuse every other request, play every page's explorers."""
+    from browser_helpers import SiteServer, check_site_page
+
+    if not LESSONS:
+        pytest.skip("no lessons yet")
+    problems, players = [], 0
+    with SiteServer(built_site) as server:
+        for name in LESSONS:
+            nb = json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))
+            page_name = name.replace(".ipynb", ".html")
+            report = check_site_page(lab_page, server.base, page_name, count_explorers(nb),
+                                     shots=SCREENSHOTS / "site")
             problems += report["problems"]
+            players += report["players"]
+        for exercise in sorted((built_site / "exercises").glob("*.html")):
+            report = check_site_page(lab_page, server.base, f"exercises/{exercise.name}", 0,
+                                     shots=SCREENSHOTS / "site" / "exercises")
+            problems += report["problems"]
+    assert players >= 7, f"only {players} players on the whole site"
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.browser
+def test_static_pages_play_from_disk(lab_page, built_site):
+    """Opened as files (no server): the players still work, their frames are in the page."""
+    from browser_helpers import check_site_page
+
+    problems = []
+    for name in LESSONS[:1] + [n for n in LESSONS if n.startswith("03")]:
+        nb = json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))
+        report = check_site_page(lab_page, built_site.as_uri() + "/",
+                                 name.replace(".ipynb", ".html"), count_explorers(nb))
+        # MathJax's web fonts may not load from disk; that is why the README says to serve.
+        problems += [p for p in report["problems"] if "MathJax" not in p]
     assert not problems, "\n".join(problems)

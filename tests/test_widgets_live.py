@@ -1,11 +1,25 @@
 """Tests for the explorers of every explorer: controls wired to a scene and a plot."""
 
+import html
+import json
+import re
+
+import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from figure_helpers import image_pixels
 
-from softmax_lessons.widgets import LiveFigure
+from softmax_lessons import widgets as explorers
+from softmax_lessons.widgets import RUN_TO_USE, Explorer, LiveFigure
+
+# Every explorer of the lessons, built with no arguments as the lessons build them.
+EXPLORERS = ["start_here_check", "definition_explorer", "stability_explorer",
+             "temperature_explorer", "sampling_playground", "attention_explorer",
+             "saturation_explorer", "cross_entropy_explorer", "blockwise_explorer"]
+# One line of text in the code font fits the controls' width (760 px) at this many
+# characters; the browser test checks the rendered line does not wrap.
+LONGEST_LINE = 90
 
 
 def _bars_figure(heights, ylim=(0, 1)):
@@ -107,3 +121,77 @@ def test_blitted_update_matches_a_figure_drawn_at_the_new_state(ylim_after):
     fresh_fig, *_ = _bars_figure([0.7, 0.1, 0.2], ylim=ylim_after)
     fresh = LiveFigure(fresh_fig)
     assert np.array_equal(image_pixels(live.image), image_pixels(fresh.image))
+
+
+# -- explorers: first open, static pages, one line of text ----------------------------------
+
+def _line(box):
+    return html.unescape(re.sub(r"<[^>]+>", "", box.summary.value))
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_before_its_cell_runs_an_explorer_reads_as_one_plain_line(name):
+    box = getattr(explorers, name)()
+    data, metadata = box._repr_mimebundle_()
+    assert data["text/plain"] == RUN_TO_USE
+    assert "\n" not in RUN_TO_USE and "VBox" not in RUN_TO_USE
+    assert "application/vnd.jupyter.widget-view+json" in data
+    about = metadata["softmax_lessons"]
+    assert about["explorer"] == name
+    rebuilt = getattr(explorers, about["explorer"])(**json.loads(json.dumps(about["arguments"])))
+    assert _line(rebuilt) == _line(box)   # the static pages can build the same explorer
+
+
+@pytest.mark.parametrize("name", [n for n in EXPLORERS if n != "start_here_check"])
+def test_the_line_does_not_repeat_a_title_of_the_figure(name):
+    box = getattr(explorers, name)()
+    titles = [" ".join(ax.get_title().split()) for ax in box.live.fig.axes if ax.get_title()]
+    line = _line(box)
+    for title in titles:
+        # No stretch of four words of a title comes back in the line.
+        words = title.split()
+        for i in range(len(words) - 3):
+            assert " ".join(words[i:i + 4]) not in line, (title, line)
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_frames_run_the_explorer_keep_one_short_line_and_put_the_control_back(name):
+    box = getattr(explorers, name)()
+    line, image = _line(box), box.live.image.value if box.live else None
+    frames, start = box.frames()
+    assert len(frames) <= 27
+    assert frames[start].line == line
+    # The line stays one short line on every frame.
+    assert "white-space: nowrap" in box.summary.value
+    for frame in frames:
+        assert "\n" not in frame.line and 0 < len(frame.line) <= LONGEST_LINE, frame.line
+    if box.live is not None:
+        assert frames[start].png == bytes(image)
+        assert all(f.alt.startswith("Figure") for f in frames)
+    if box.sweep is not None:
+        assert len({f.line for f in frames} | {f.png for f in frames}) > 2  # frames differ
+        assert box.sweep.value == box.sweep_values[
+            min(range(len(box.sweep_values)),
+                key=lambda i: abs(float(box.sweep_values[i]) - float(box.sweep.value)))]
+    assert _line(box) == line   # back at the start
+
+
+def test_an_explorer_refuses_a_main_control_that_is_not_one_of_its_controls():
+    slider = widgets.IntSlider()
+    with pytest.raises(ValueError, match="must be one of the controls"):
+        Explorer([slider], widgets.HTML(), name="x", sweep=widgets.IntSlider())
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_every_slider_step_is_a_few_pixels_at_the_controls_width(name):
+    box = getattr(explorers, name)()
+    for control in box.controls:
+        if isinstance(control, widgets.SelectionSlider):
+            steps = len(control.options) - 1
+        elif isinstance(control, (widgets.IntSlider, widgets.FloatSlider)):
+            steps = round((control.max - control.min) / control.step)
+        else:
+            continue
+        assert control.layout.max_width == "760px" and control.layout.width == "100%"
+        # About 600 px of track once the label and the readout have their room.
+        assert 600 / steps >= 3, f"{control.description}: {steps} steps"

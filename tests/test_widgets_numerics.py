@@ -1,5 +1,7 @@
 """Tests for the explorers of lesson 02: controls wired to a scene and a plot."""
 
+import re
+
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from figure_helpers import count_new_figures
@@ -8,41 +10,46 @@ from softmax_lessons.widgets.numerics import stability_explorer
 
 
 def _parts(box):
-    slider, picker, table, _ = box.children
-    return slider, picker, table
+    slider, picker, line, _ = box.children
+    return slider, picker, line
+
+
+def _text(line):
+    return re.sub(r"<[^>]+>", "", line.value)
 
 
 def test_explorer_builds_with_no_arguments_at_the_outline_example():
     box = stability_explorer()
-    slider, picker, table = _parts(box)
+    slider, picker, line = _parts(box)
     assert isinstance(slider, widgets.FloatSlider) and slider.value == 1000.0
     assert picker.value == "float64"
-    assert "<td>1001</td><td>nan</td>" in table.value
+    assert _text(line) == ("naive: exp overflowed to inf, and inf / inf is NaN "
+                           "(float64: exp overflows above 709.8)")
 
 
-def test_moving_the_offset_slider_updates_the_table():
+def test_moving_the_offset_slider_updates_the_line():
     box = stability_explorer()
-    slider, _, table = _parts(box)
-    before = table.value
+    slider, _, line = _parts(box)
     slider.value = 0.0
-    assert table.value != before
-    assert "naive: ok" in table.value
+    assert _text(line).startswith("naive and stable agree (float64: exp is finite and non-zero "
+                                  "from -745.1 to 709.8)")
+    slider.value = -1000.0
+    assert _text(line).startswith("naive: every exp underflowed to 0, and 0 / 0 is NaN")
 
 
-def test_each_slider_step_changes_the_shown_logits():
-    box = stability_explorer(offset=5.0)
-    slider, _, table = _parts(box)
-    before = table.value
-    slider.value = slider.value + slider.step
-    assert table.value != before
+def test_every_slider_step_is_a_whole_step_of_twenty():
+    slider = _parts(stability_explorer())[0]
+    assert slider.step == 20.0
+    assert (slider.max - slider.min) / slider.step == 100   # a few pixels per step
 
 
 def test_switching_to_float16_breaks_the_naive_column_earlier():
     box = stability_explorer(offset=50.0)
-    _, picker, table = _parts(box)
-    assert "naive: ok" in table.value
+    _, picker, line = _parts(box)
+    assert _text(line).startswith("naive and stable agree")
     picker.value = "float16"
-    assert "naive: NaN: exp overflowed" in table.value
+    assert _text(line).startswith("naive: exp overflowed")
+    assert "float16: exp overflows above 11.09" in _text(line)
 
 
 def test_explorer_leaves_no_figure_open():
@@ -67,3 +74,12 @@ def test_each_step_re_renders_the_figure_without_creating_one(monkeypatch):
     assert all(f.startswith(b"\x89PNG") for f in frames)
     assert len(set(frames)) == 3
     assert created == []
+
+
+def test_a_static_page_steps_the_offset_across_both_edges_of_float64():
+    frames, start = stability_explorer().frames()
+    labels = [f.label for f in frames]
+    assert labels[0] == "offset = -1000" and labels[-1] == "offset = 1000"
+    assert labels[start] == "offset = 1000"
+    fine = [f for f in frames if f.line.startswith("naive and stable agree")]
+    assert fine and len(fine) < len(frames)   # the naive column breaks at both ends

@@ -66,5 +66,6 @@ def test_lesson_05_stores_a_finished_bar_without_speed():
     assert len(bars) == 1
     text = "".join(bars[0]["data"]["text/plain"])
     assert "100%" in text and "300/300" in text and "loss=" in text
-    widget_state = json.loads(LESSON.read_text())["metadata"]["widgets"]
-    assert not re.search(r"step/s|it/s", json.dumps(widget_state))
+    # Whatever else is stored (no widget state now: course.py execute drops it) has no speed.
+    stored = json.loads(LESSON.read_text())["metadata"].get("widgets", {})
+    assert not re.search(r"step/s|it/s", json.dumps(stored) + text)

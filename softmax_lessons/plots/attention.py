@@ -36,7 +36,7 @@ def _cell_text(weight: float, allowed: bool) -> dict:
     """What one heatmap cell says: its weight (dark or light ink), or a cross if masked."""
     if allowed:
         return {"text": f"{weight:.2f}", "color": "black" if weight > 0.6 else "white",
-                "fontsize": 8}
+                "fontsize": 9}
     return {"text": "x", "color": "black", "fontsize": 9}
 
 
@@ -238,7 +238,7 @@ def convex_hull_plot(
     ax.set_xlabel("value, first coordinate")
     ax.set_ylabel("value, second coordinate")
     ax.set_title("output = weighted average of the values")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9)
     return ax
 
 
@@ -264,7 +264,7 @@ def saturation_figure(scene: SaturationScene) -> plt.Figure:
     left.set_xlabel("key")
     left.set_ylabel("weight (probability)")
     left.set_title(_saturation_title(scene))
-    left.legend(loc="upper right", fontsize=8)
+    left.legend(loc="upper right", fontsize=9)
     curve = scene.curve
     right.plot(curve["dims"], curve["entropy_scaled"], color=OKABE_ITO["blue"], marker="o",
                label="scores / sqrt(d)")
@@ -282,7 +282,7 @@ def saturation_figure(scene: SaturationScene) -> plt.Figure:
     right.set_xlabel("key dimension d (log scale)")
     right.set_ylabel("mean entropy of a row (bits)")
     right.set_title("without 1/sqrt(d) the softmax saturates")
-    right.legend(loc="lower left", fontsize=8)
+    right.legend(loc="lower left", fontsize=9)
     return fig
 
 

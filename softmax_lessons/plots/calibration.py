@@ -53,7 +53,7 @@ def reliability_diagram(
         if n < few:
             bar.set_facecolor((*to_rgb(OKABE_ITO["blue"]), 0.3))
             bar.set_hatch("..")
-        ax.text(centre, 0.02, f"n={n}", rotation=90, ha="center", va="bottom", fontsize=7)
+        ax.text(centre, 0.02, f"n={n}", rotation=90, ha="center", va="bottom", fontsize=9)
     ax.plot(centres[used], np.asarray(bins["confidence"])[used], marker="D", linestyle="none",
             color=OKABE_ITO["orange"], markeredgecolor="black", label="mean confidence in the bin")
     ax.plot([0, 1], [0, 1], color="black", linestyle="--", label="perfect calibration")
@@ -69,7 +69,7 @@ def reliability_diagram(
     if np.any(used & (count < few)):
         handles.append(Patch(facecolor=(*to_rgb(OKABE_ITO["blue"]), 0.3), edgecolor="black",
                              hatch="..", label=f"fewer than {few} examples"))
-    ax.legend(handles=handles, loc="upper left", fontsize=8)
+    ax.legend(handles=handles, loc="upper left", fontsize=9)
     return ax
 
 

@@ -151,7 +151,7 @@ def gradient_bars(
     ax.set_ylabel("probability, or gradient (per nat of loss)")
     ax.set_ylim(-1.05, 1.05)
     ax.set_title("gradient of the loss w.r.t. the logits: p - y")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="lower right", fontsize=9)
     return ax
 
 
@@ -315,7 +315,7 @@ def decision_regions(
     ax.set_xlabel("feature 1 (no units)")
     ax.set_ylabel("feature 2 (no units)")
     ax.set_title("decision regions (lines: top probability 0.5 dotted, 0.9 solid)")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=9)
     ax.grid(False)
     return ax
 
@@ -347,7 +347,7 @@ def learned_vs_counted(
     ax.set_xlabel("log of the count (counted in the text)")
     ax.set_ylabel("learned: log-softmax of the row + log(row total)")
     ax.set_title("the learned logits become log-counts")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=9)
     return ax
 
 

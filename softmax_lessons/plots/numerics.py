@@ -97,7 +97,7 @@ def _show_naive_column(ax: plt.Axes, naive: np.ndarray, nan: np.ndarray) -> None
             bar.set_facecolor(OKABE_ITO["vermillion"])
             bar.set_hatch(None)
             text.xy = text.xyann = (centre, value)  # point and text
-            text.set(text=f"{value:.3f}", verticalalignment="bottom", fontsize=8,
+            text.set(text=f"{value:.3f}", verticalalignment="bottom", fontsize=9,
                      fontweight="normal", bbox=None)
 
 
@@ -169,7 +169,7 @@ def nan_fraction_vs_offset(breakdown: dict, *, ax: plt.Axes | None = None) -> pl
     ax.set_ylabel("fraction of naive outputs = NaN")
     ax.set_ylim(-0.05, 1.05)
     ax.set_title("where the naive formula breaks, per dtype")
-    ax.legend(loc="center", fontsize=8)
+    ax.legend(loc="center", fontsize=9)
     return ax
 
 
@@ -193,9 +193,9 @@ def exp_limits_chart(limits: list[dict], *, ax: plt.Axes | None = None) -> plt.A
         ax.barh(i, high - low, left=low, color=colour, edgecolor="black", height=0.5,
                 hatch=["//", "..", ""][i % 3])
         ax.annotate(f"{low:.2f}", (low, i), textcoords="offset points", xytext=(-4, 0),
-                    ha="right", va="center", fontsize=8)
+                    ha="right", va="center", fontsize=9)
         ax.annotate(f"{high:.2f}", (high, i), textcoords="offset points", xytext=(4, 0),
-                    ha="left", va="center", fontsize=8)
+                    ha="left", va="center", fontsize=9)
     ax.set_yticks(range(len(names)), names)
     ax.set_xscale("symlog", linthresh=10)
     ax.set_xlim(-3000, 3000)
@@ -245,14 +245,14 @@ def ulp_sweep(records: list[dict], dtype: str, *, stat: str = "max_ulp",
     if any_fail:
         ax.axhline(top, color="grey", linestyle=":", linewidth=1)
         ax.annotate("fails (NaN)", (0.01, top), xycoords=("axes fraction", "data"),
-                    va="bottom", fontsize=8)
+                    va="bottom", fontsize=9)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_ylim(floor * 0.8, 2 * top)
     ax.set_xlabel("logit scale (standard deviation of the logits)")
     ax.set_ylabel(f"{stat.replace('_', ' ')} (ulp; below {floor} drawn at {floor})")
     ax.set_title(f"error against the exact softmax, {dtype}")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     return ax
 
 

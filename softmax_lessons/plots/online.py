@@ -53,12 +53,12 @@ def online_trace(
     top.set_ylim(*_padded_limits(x, running_max))
     top.set_ylabel("logit (no units)")
     top.set_title("online softmax: one pass, a running max and a rescaled running sum")
-    top.legend(loc="lower right", fontsize=8)
+    top.legend(loc="lower right", fontsize=9)
     bottom.plot(steps, running_total, marker="s", color=OKABE_ITO["green"],
                 markeredgecolor="black", label="running sum")
     bottom.set_ylabel("running sum of exp(x - max)")
     bottom.set_xlabel("logits read so far")
-    bottom.legend(loc="upper left", fontsize=8)
+    bottom.legend(loc="upper left", fontsize=9)
     return axes
 
 
@@ -131,7 +131,7 @@ def blockwise_panel(scene: BlockwiseScene, *, ax: plt.Axes | None = None) -> plt
                      label="chunk not merged yet"),
                maxima, merged_max]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=4,
-              fontsize=8)
+              fontsize=9)
     return ax
 
 
@@ -193,12 +193,12 @@ def paired_bars(
                       edgecolor="black", hatch=hatch)
         for bar, value in zip(bars, values, strict=True):
             ax.annotate(f"{value:.3f}", (bar.get_x() + bar.get_width() / 2, value),
-                        ha="center", va="bottom", fontsize=7)
+                        ha="center", va="bottom", fontsize=9)
     ax.set_xticks(positions, labels)
     ax.set_xlabel("class")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     return ax
 
 

@@ -65,7 +65,7 @@ def entropy_curve(
     ax.set_xlabel("temperature T (no units, log scale)")
     ax.set_ylabel("entropy (bits)")
     ax.set_title("entropy rises with T")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="lower right", fontsize=9)
     return ax
 
 
@@ -218,7 +218,7 @@ def simplex_path(
         ax.spines[side].set_visible(False)
     ax.set_xlabel("corners: one-hot distributions (probability 1 on one class)")
     ax.set_title("the path of softmax(x / T) across the simplex")
-    ax.legend(loc="center right", fontsize=8)
+    ax.legend(loc="center right", fontsize=9)
     return ax
 
 
@@ -259,7 +259,7 @@ def sampling_counts(
     ax.set_xlabel("token")
     ax.set_ylabel("fraction of draws / probability")
     ax.set_title(title)
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=9)
     return ax
 
 

@@ -115,7 +115,7 @@ def logits_and_probabilities(
     bars = left.bar(labels, x, color=OKABE_ITO["sky"], edgecolor="black", hatch="..")
     for bar, value in zip(bars, x, strict=True):
         left.annotate(f"{value:g}", (bar.get_x() + bar.get_width() / 2, value), ha="center",
-                      va="bottom" if value >= 0 else "top", fontsize=8)
+                      va="bottom" if value >= 0 else "top", fontsize=9)
     left.axhline(0, color="black", linewidth=0.8)
     left.set_ylabel("logit (no units)")
     left.set_xlabel("class")
@@ -157,7 +157,7 @@ def simplex_points(
     for i, ((px, py), name) in enumerate(zip(xy, names, strict=True)):
         ax.plot(px, py, linestyle="none", marker=MARKERS[i % len(MARKERS)], markersize=8,
                 color=list(OKABE_ITO.values())[i % 7], markeredgecolor="black", label=name)
-        ax.annotate(name, (px, py), textcoords="offset points", xytext=(6, 4), fontsize=8)
+        ax.annotate(name, (px, py), textcoords="offset points", xytext=(6, 4), fontsize=9)
     offsets = [(-8, -14), (8, -14), (0, 6)]
     for (cx, cy), corner, off in zip(corner_xy, corners, offsets, strict=True):
         ax.annotate(corner, (cx, cy), textcoords="offset points", xytext=off,

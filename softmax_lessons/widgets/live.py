@@ -9,12 +9,23 @@ A figure that follows a slider is a :class:`LiveFigure`: drawn once by the plot
 function, then updated in place (new bar heights, new line data) and shown as an
 image widget, so a slider step costs a few milliseconds of drawing and moving a
 slider never stacks figures.
+
+An explorer's widget is an :class:`Explorer`: its controls, one line of text and its
+figure. A saved notebook opened before its cells run shows, in place of each explorer,
+the one line :data:`RUN_TO_USE` (its plain-text form), and an explorer can replay
+itself as frames along its main control (:meth:`Explorer.frames`), which the course's
+static pages turn into a player that works without Python.
 """
 
 from __future__ import annotations
 
+import html
 import io
-from collections.abc import Callable
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -22,9 +33,33 @@ import numpy as np
 import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from ..plots.style import describe_figure, fit_to_notebook
 from ..scenes.softmax import start_here_scene
 
-__all__ = ["LiveFigure", "start_here_check"]
+__all__ = [
+    "RUN_TO_USE",
+    "Explorer",
+    "Frame",
+    "LiveFigure",
+    "control_layout",
+    "line_html",
+    "start_here_check",
+    "toggle_buttons",
+]
+
+# What a notebook shows for an explorer before its cell has run (a saved notebook opened
+# in JupyterLab or on Binder, or read on GitHub): one plain line instead of a widget repr.
+RUN_TO_USE = ("Run this cell to use the explorer (in JupyterLab or on Binder); "
+              "the static figure next to it shows the same chart.")
+
+# Controls share one width: long enough that a slider step is a few pixels, short enough
+# for a notebook's output area (848 px in a 1280 px window with the file browser open).
+CONTROL_WIDTH = "760px"
+
+# The most frames a static page gets per explorer: enough to scrub, few enough to keep
+# the page light.
+MAX_FRAMES = 27
+
 
 
 class LiveFigure:
@@ -46,6 +81,9 @@ class LiveFigure:
 
     The layout (constrained layout, in the course style) is worked out once, at
     the first render, and then frozen, so the axes do not jump while a slider moves.
+    A figure wider than a notebook's output area is first given that width
+    (:func:`~softmax_lessons.plots.style.fit_to_notebook`), so its text is never
+    scaled down.
     An exception in the update function is shown under the figure: JupyterLab
     would otherwise swallow it silently.
 
@@ -81,6 +119,7 @@ class LiveFigure:
 
     def __init__(self, fig, moving=None) -> None:
         self.fig = fig
+        fit_to_notebook(fig)  # no wider than a notebook shows it, so its text keeps its size
         fig.canvas.draw()  # lay out once ...
         fig.set_layout_engine("none")  # ... and keep that layout for every later frame
         plt.close(fig)
@@ -173,15 +212,222 @@ def _frame(fig) -> list:
              ax.get_xlabel(), ax.get_ylabel()) for ax in fig.axes]
 
 
-def start_here_check() -> widgets.VBox:
-    """A slider and a line of text that follows it: proof that widgets work in this browser."""
+def control_layout() -> widgets.Layout:
+    """The layout every explorer control gets: one width, so sliders line up."""
+    return widgets.Layout(width="100%", max_width=CONTROL_WIDTH)
+
+
+def toggle_buttons(**kwargs) -> widgets.ToggleButtons:
+    """Toggle buttons laid out like a slider: the label on their left, in the same column.
+
+    (ipywidgets draws a toggle-button group's label above its buttons otherwise.)
+    """
+    buttons = widgets.ToggleButtons(layout=control_layout(), **kwargs)
+    buttons.add_class("widget-inline-hbox")
+    return buttons
+
+
+def line_html(text: str) -> str:
+    """An explorer's line of text as HTML: code font, on one line, never wrapped."""
+    return f'<code style="white-space: nowrap">{html.escape(text)}</code>'
+
+
+def _line_text(summary: widgets.HTML) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", summary.value))
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One setting of an explorer's main control, as a static page shows it.
+
+    ``label`` is the control's name and value (``"T = 0.50"``), ``line`` the
+    explorer's line of text, ``png`` its figure (``None`` without one) and ``alt``
+    a text alternative for the figure.
+    """
+
+    label: str
+    line: str
+    png: bytes | None
+    alt: str
+
+
+class Explorer(widgets.VBox):
+    """An explorer's widget: its controls, one line of text, then its figure.
+
+    A ``VBox`` whose children are the controls, the line of text (an ``HTML``
+    widget) and the :class:`LiveFigure` view, in that order. Two things make it more
+    than a ``VBox``:
+
+    - before its cell has run, a notebook shows its plain-text form, which is the
+      one line :data:`RUN_TO_USE` (not a list of widgets), and its output records
+      which explorer it is (``metadata["softmax_lessons"]``), so the static pages
+      can build it again;
+    - :meth:`frames` replays it along its main control (`sweep`), for a player on a
+      page without Python. With no main control (several sliders of equal weight),
+      a page shows its figure at the starting setting instead.
+
+    Parameters
+    ----------
+    controls : sequence of widgets
+        The sliders, buttons and boxes, in the order shown.
+    summary : ipywidgets.HTML
+        The line of text (set it with :func:`line_html`).
+    live : LiveFigure or None
+        The figure; ``None`` for an explorer that is only a line of text.
+    name : str
+        The function of :mod:`softmax_lessons.widgets` that builds it.
+    arguments : dict, optional
+        The arguments it was built with (numbers, strings and lists of them).
+    sweep : control, optional
+        The main control, one of `controls`: frames step through its values.
+    sweep_values : sequence, optional
+        The values frames show; by default every value of `sweep`.
+    """
+
+    def __init__(self, controls: Sequence[widgets.Widget], summary: widgets.HTML,
+                 live: LiveFigure | None = None, *, name: str,
+                 arguments: dict | None = None, sweep: widgets.Widget | None = None,
+                 sweep_values: Sequence | None = None) -> None:
+        children = [*controls, summary] + ([live.view] if live is not None else [])
+        super().__init__(children)
+        self.controls = list(controls)
+        self.summary = summary
+        self.live = live
+        self.explorer_name = name
+        self.arguments = _plain(arguments or {})
+        self.sweep = sweep
+        if sweep is not None and sweep not in self.controls:
+            raise ValueError("the main control (sweep) must be one of the controls")
+        self.sweep_values = list(sweep_values) if sweep_values is not None \
+            else (_values_of(sweep) if sweep is not None else [])
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs)
+        data["text/plain"] = RUN_TO_USE
+        about = {"explorer": self.explorer_name, "arguments": self.arguments}
+        return data, {"softmax_lessons": about}
+
+    def static_note(self) -> str:
+        """One sentence for a static page: what it shows, and that the live version needs a kernel.
+
+        Examples
+        --------
+        >>> print(start_here_check().static_note())
+        Frames along logit a. The live version needs a running kernel: open the lesson in
+        JupyterLab or on Binder.
+        """
+        kernel = "needs a running kernel: open the lesson in JupyterLab or on Binder."
+        if self.sweep is None:
+            sliders = sum(isinstance(c, _SLIDERS) for c in self.controls)
+            what = f"its {sliders} sliders" if sliders > 1 else "its controls"
+            return (f"The explorer at its starting setting. The live version, with {what}, "
+                    f"{kernel}")
+        others = [f"{_name_of(c)} {_readout(c)}" for c in self.controls if c is not self.sweep]
+        kept = f", with {_join(others)}" if others else ""
+        return f"Frames along {_name_of(self.sweep)}{kept}. The live version {kernel}"
+
+    def frames(self, max_frames: int = MAX_FRAMES) -> tuple[list[Frame], int]:
+        """Frames along the main control, and the index of the starting one.
+
+        At most `max_frames` values of the main control, evenly spaced and always
+        including its starting value; for each, the control is set (so the widget
+        runs its own update) and what it shows is recorded. The control is put back
+        at the end. Without a main control: one frame, the starting setting.
+
+        Examples
+        --------
+        >>> frames, start = start_here_check().frames(max_frames=5)
+        >>> [f.label for f in frames], start
+        (['logit a = -5.0', 'logit a = -2.5', 'logit a = 0.0', 'logit a = 2.5', 'logit a = 5.0'], 2)
+        >>> frames[start].line
+        'softmax(0.0, 0) = (0.500, 0.500)'
+        """
+        if self.sweep is None:
+            return [self._frame("starting setting")], 0
+        control, values = self.sweep, self.sweep_values
+        first = control.value
+        start = _index_of(values, first)
+        stride = max(1, math.ceil(len(values) / max_frames))
+        picked = range(start % stride, len(values), stride)
+        frames = []
+        try:
+            for i in picked:
+                control.value = values[i]
+                frames.append(self._frame(f"{_name_of(control)} = {_readout(control)}"))
+        finally:
+            control.value = first
+        return frames, list(picked).index(start)
+
+    def _frame(self, label: str) -> Frame:
+        if self.live is None:
+            return Frame(label=label, line=_line_text(self.summary), png=None, alt="")
+        return Frame(label=label, line=_line_text(self.summary),
+                     png=bytes(self.live.image.value), alt=describe_figure(self.live.fig))
+
+
+def _plain(arguments: dict) -> dict:
+    """The arguments as JSON values (tuples and arrays become lists)."""
+    def convert(value):
+        if isinstance(value, np.ndarray):
+            return value.tolist()
+        if isinstance(value, np.generic):
+            return value.item()
+        raise TypeError(f"{type(value).__name__} is not a number, string or list")
+
+    return json.loads(json.dumps(arguments, default=convert))
+
+
+def _values_of(control: widgets.Widget) -> list:
+    """Every value a control can take, in order."""
+    if isinstance(control, widgets.SelectionSlider):
+        return list(control._options_values)
+    if isinstance(control, (widgets.IntSlider, widgets.FloatSlider)):
+        count = round((control.max - control.min) / control.step) + 1
+        values = [control.min + i * control.step for i in range(count)]
+        return [int(v) for v in values] if isinstance(control, widgets.IntSlider) \
+            else [round(v, 10) for v in values]
+    raise TypeError(f"cannot step through a {type(control).__name__}")
+
+
+def _index_of(values: list, value) -> int:
+    return int(np.argmin([abs(float(v) - float(value)) for v in values]))
+
+
+def _name_of(control: widgets.Widget) -> str:
+    return control.description or type(control).__name__
+
+
+_SLIDERS = (widgets.IntSlider, widgets.FloatSlider, widgets.SelectionSlider)
+
+
+def _readout(control: widgets.Widget) -> str:
+    """A control's value as its readout shows it: "0.50", "on", "float64"."""
+    if isinstance(control, widgets.Checkbox):
+        return "on" if control.value else "off"
+    if isinstance(control, (widgets.SelectionSlider, widgets.Dropdown, widgets.ToggleButtons)):
+        return control.label
+    if isinstance(control, widgets.FloatSlider):
+        return format(control.value, control.readout_format.lstrip(":"))
+    return str(control.value)
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def start_here_check() -> Explorer:
+    """A slider and a line of text that follows it: proof that widgets work in this browser.
+
+    Taught in 00.
+    """
     slider = widgets.FloatSlider(value=0.0, min=-5.0, max=5.0, step=0.5,
-                                 description="logit a", continuous_update=True)
+                                 description="logit a", continuous_update=True,
+                                 readout_format=".1f", layout=control_layout())
     label = widgets.HTML()
 
     def update(change=None) -> None:
-        label.value = f"<code>{start_here_scene(slider.value).message}</code>"
+        label.value = line_html(start_here_scene(slider.value).message)
 
     slider.observe(update, names="value")
     update()
-    return widgets.VBox([slider, label])
+    return Explorer([slider], label, name="start_here_check", sweep=slider)

@@ -17,29 +17,47 @@ import ipywidgets as widgets
 from ..online import block_states
 from ..plots.online import blockwise_panel, update_blockwise_panel
 from ..plots.style import new_axes
-from ..scenes.online import BLOCKWISE_LOGITS, ORDERS, blockwise_scene
-from .live import LiveFigure
+from ..scenes.online import BLOCKWISE_LOGITS, ORDERS, BlockwiseScene, blockwise_scene
+from .live import Explorer, LiveFigure, control_layout, line_html, toggle_buttons
 
 __all__ = [ "blockwise_explorer", "blockwise_scene"]
 
 
-def blockwise_explorer(x: Sequence[float] = BLOCKWISE_LOGITS) -> widgets.VBox:
+def _chunks(indices: Sequence[int]) -> str:
+    """Chunk numbers counted from 1, shortened in the middle when there are many."""
+    numbers = [str(i + 1) for i in indices]
+    if len(numbers) > 8:
+        numbers = [*numbers[:3], "...", *numbers[-2:]]
+    return ", ".join(numbers) or "none"
+
+
+def _line(scene: BlockwiseScene) -> str:
+    """The merge order, and which chunks are merged so far (the others are hatched).
+
+    The chart's title already gives the merged state and the full row's logsumexp.
+    """
+    return f"merge order: {_chunks(scene.order)}; merged so far: {_chunks(scene.merged_blocks)}"
+
+
+def blockwise_explorer(x: Sequence[float] = BLOCKWISE_LOGITS) -> Explorer:
     """Sliders for the chunk size and the number of chunks merged, and the merge order.
 
-    Taught in 06. Returns a ``VBox``: the chunk-size slider, the merged slider, the
-    order buttons, a line of text, the figure.
+    Taught in 06. Returns an :class:`~.live.Explorer` (a ``VBox``): the chunk-size
+    slider, the merged slider, the order buttons, a line of text, the figure. A
+    static page steps through the merges, one chunk at a time.
     """
     blockwise_scene(x=x)  # fail early, with the state's own message
     size = widgets.IntSlider(value=6, min=1, max=len(x), step=1, description="chunk size",
-                             continuous_update=True)
+                             continuous_update=True, layout=control_layout())
     merged = widgets.IntSlider(value=2, min=0, max=len(block_states(x, 6)), step=1,
-                               description="merged", continuous_update=True)
-    order = widgets.ToggleButtons(options=ORDERS, value=ORDERS[0], description="order")
+                               description="merged", continuous_update=True,
+                               layout=control_layout())
+    order = toggle_buttons(options=ORDERS, value=ORDERS[0], description="order")
     summary = widgets.HTML()
 
-    def scene_now() -> dict:
+    def scene_now() -> BlockwiseScene:
         scene = blockwise_scene(size.value, merged.value, order.value, x)
-        summary.value = f"<code>{scene.summary}</code>"
+        summary.value = line_html(_line(scene))
         return scene
 
     ax = new_axes(figsize=(8, 3.6))
@@ -60,4 +78,5 @@ def blockwise_explorer(x: Sequence[float] = BLOCKWISE_LOGITS) -> widgets.VBox:
     size.observe(new_size, names="value")
     merged.observe(update, names="value")
     order.observe(update, names="value")
-    return widgets.VBox([size, merged, order, summary, live.view])
+    return Explorer([size, merged, order], summary, live, name="blockwise_explorer",
+                    arguments={"x": list(x)}, sweep=merged)
