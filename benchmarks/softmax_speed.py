@@ -199,6 +199,49 @@ def accuracy_sweep(rng: np.random.Generator) -> list[dict]:
     return rows
 
 
+def log_accuracy_sweep(rng: np.random.Generator) -> list[dict]:
+    """Largest error in ulp of log-softmax and log-sum-exp, by dtype and logit scale.
+
+    The same kind of logits as `accuracy_sweep` (4 rows of 500, one entry in 7 at
+    ``-inf``), without masks: SciPy's functions take none. The exact values come
+    from ``softmax_lessons.reference`` (``x - max`` kept exact, ``log1p`` of the sum).
+    """
+    from softmax_lessons.accurate import logsumexp_accurate
+    from softmax_lessons.core import logsumexp
+    from softmax_lessons.reference import logsumexp_exact
+
+    log_softmaxes = {
+        "scipy": lambda x: scipy.special.log_softmax(x, axis=-1),
+        "package": log_softmax,
+        "accurate": log_softmax_accurate,
+    }
+    logsumexps = {
+        "scipy": lambda x: scipy.special.logsumexp(x, axis=-1).astype(x.dtype),
+        "package": logsumexp,
+        "accurate": logsumexp_accurate,
+    }
+    configs = [(np.float64, s) for s in (1.0, 10.0, 100.0, 700.0)] + [
+        (np.float32, s) for s in (1.0, 100.0, 700.0)] + [(np.float16, 700.0)]
+    rows = []
+    for dtype, scale in configs:
+        x = (scale * rng.uniform(-1, 1, (4, 500))).astype(dtype)
+        x[..., 3::7] = -np.inf
+        exact_lsm, exact_lse = log_softmax_exact(x), logsumexp_exact(x)
+        row = {"case": f"{np.dtype(dtype).name} +-{scale:g}"}
+        for name in log_softmaxes:
+            row[f"log_softmax {name}"] = float(np.max(ulp_error(log_softmaxes[name](x), exact_lsm)))
+            row[f"logsumexp {name}"] = float(np.max(ulp_error(logsumexps[name](x), exact_lse)))
+        rows.append(row)
+    print()
+    print("Log-softmax and log-sum-exp: largest error in ulp (SciPy / package / accurate)")
+    print(f"{'case':<16} {'log_softmax':>26} {'logsumexp':>26}")
+    for row in rows:
+        cells = [" / ".join(f"{row[f'{kind} {n}']:.3g}" for n in log_softmaxes)
+                 for kind in ("log_softmax", "logsumexp")]
+        print(f"{row['case']:<16} {cells[0]:>26} {cells[1]:>26}")
+    return rows
+
+
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15, help="timed rounds (default 15)")
@@ -220,6 +263,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
           "accuracy >= SciPy's; log_softmax <= 1.5x np.exp; accurate < 3x default")
     if not args.no_sweep:
         accuracy_sweep(rng)
+        log_accuracy_sweep(rng)
     return rows
 
 
