@@ -4,9 +4,9 @@ The grader sends a checker's inputs into the sandbox and reads the learner's
 results back with :func:`encode` and :func:`decode`. Nothing is ever unpickled:
 a value is rebuilt only from a small set of types (None, bool, int, float,
 complex, str, list, tuple, dict, NumPy arrays and scalars of boolean or numeric
-dtype, and a NumPy random ``Generator`` as the name and state of its bit generator,
-so that a function given an ``rng`` draws what it would draw at home and the
-grader's generator moves on as the learner's did). Anything else comes back as an :class:`Opaque` stand-in that keeps only
+dtype, and a NumPy random ``Generator``, sent as its bit generator's state so that
+a function given an ``rng`` draws what it would draw at home). Anything else comes
+back as an :class:`Opaque` stand-in that keeps only
 its type's name, so a checker can still say "expected a list, got Foo".
 
 Python keeps list and tuple apart, float and ``np.float64`` apart, and an array's
