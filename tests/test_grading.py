@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from softmax_lessons.checks import EXERCISES
 from tools.homework import grading
 from tools.homework.grading import (
     COLUMNS,
@@ -38,6 +39,9 @@ FAST = ["--timeout", "4", "--check-timeout", "4", "--notebook-timeout", "40"]
 LIMITS = Limits(cell_timeout=4, check_timeout=4, notebook_timeout=40)
 PLACEHOLDER = "    # YOUR CODE HERE\n    raise NotImplementedError()"
 RIGHT_PY = "    e = [math.exp(v) for v in x]\n    return [v / sum(e) for v in e]"
+L01 = expected_exercises("01_definition.ipynb")  # 01.1, 01.3, 01.5, 01.6
+L02 = expected_exercises("02_numerical_stability.ipynb")
+LATER_01 = [e for e in L01 if e not in ("01.1", "01.3")]  # exercises no one here attempts
 
 
 def exercise(lesson: str = "01_definition") -> nbformat.NotebookNode:
@@ -120,9 +124,9 @@ def rows(graded):
 def test_grading_finishes_with_one_row_per_student_and_exercise(graded, rows):
     assert len(graded[0]) == len(rows)
     expected = {(s, "01", e) for s in ("alice", "bob", "carol", "dave", "erin", "fay")
-                for e in ("01.1", "01.3")}
+                for e in L01}
     expected |= {(s, "02", e) for s in ("alice", "bob", "carol", "dave", "erin", "fay")
-                 for e in ("02.1", "02.3", "02.4", "02.5")}
+                 for e in L02}
     expected |= {("fay", "01", ""), ("fay", "sc", "")}  # the duplicate and the stray notebook
     assert set(rows) == expected
 
@@ -132,18 +136,56 @@ def test_rows_say_passed_or_failed_with_the_reason(rows):
     assert table == {
         ("alice", "01", "01.1"): ("passed", "passed"),
         ("alice", "01", "01.3"): ("passed", "passed"),
+        ("alice", "01", "01.5"): ("passed", "passed"),
+        ("alice", "01", "01.6"): ("passed", "passed"),
         ("bob", "01", "01.1"): ("passed", "passed"),
         ("bob", "01", "01.3"): ("failed", "failed"),
+        ("bob", "01", "01.5"): ("failed", "not attempted"),
+        ("bob", "01", "01.6"): ("failed", "not attempted"),
         ("carol", "01", "01.1"): ("passed", "passed"),
         ("carol", "01", "01.3"): ("passed", "passed"),
+        ("carol", "01", "01.5"): ("failed", "not attempted"),
+        ("carol", "01", "01.6"): ("failed", "not attempted"),
         ("dave", "01", "01.1"): ("failed", "timed out"),
         ("dave", "01", "01.3"): ("failed", "not attempted"),
+        ("dave", "01", "01.5"): ("failed", "not attempted"),
+        ("dave", "01", "01.6"): ("failed", "not attempted"),
         ("erin", "01", "01.1"): ("failed", "invalid notebook"),
         ("erin", "01", "01.3"): ("failed", "invalid notebook"),
+        ("erin", "01", "01.5"): ("failed", "invalid notebook"),
+        ("erin", "01", "01.6"): ("failed", "invalid notebook"),
         ("fay", "01", "01.1"): ("passed", "passed"),
         ("fay", "01", "01.3"): ("passed", "passed"),
+        ("fay", "01", "01.5"): ("passed", "passed"),
+        ("fay", "01", "01.6"): ("passed", "passed"),
         ("fay", "01", ""): ("not counted", "duplicate"),
     }
+    assert {e for _, n, e in table if n == "01"} - {""} == set(L01)
+
+
+def test_each_row_gives_the_points_earned_out_of_the_exercises_points(rows):
+    # each checked exercise's points, as the solution notebooks' cells give them
+    # (course.points; pen-and-paper exercises have points too, but no checker and no row)
+    worth = {}
+    for name in ("01_definition.ipynb", "02_numerical_stability.ipynb"):
+        for cell in nbformat.read(ROOT / "solutions" / name, as_version=4).cells:
+            course = cell.metadata.get("course", {})
+            if course.get("exercise") in EXERCISES:
+                assert worth.setdefault(course["exercise"], course["points"]) == course["points"]
+    assert sorted(worth) == sorted(L01 + L02)
+    assert all(EXERCISES[e].points == p for e, p in worth.items())
+    for (_, _, exercise), row in rows.items():
+        if not exercise:  # the duplicate and the stray notebook: no exercise, no points
+            assert (row["points"], row["max_points"]) == ("", "")
+            continue
+        earned = worth[exercise] if row["result"] == "passed" else 0
+        assert (row["points"], row["max_points"]) == (str(earned), str(worth[exercise]))
+    alice = [row for (student, _, _), row in rows.items() if student == "alice"]
+    assert sum(int(row["points"]) for row in alice) == sum(worth.values())
+    assert (rows["bob", "01", "01.3"]["points"], rows["bob", "01", "01.3"]["max_points"]) == (
+        "0", "2"
+    )
+    assert rows["bob", "01", "01.1"]["points"] == "2"
 
 
 def test_messages_are_the_checkers_own_or_name_what_stopped_the_notebook(rows):
@@ -160,11 +202,11 @@ def test_messages_are_the_checkers_own_or_name_what_stopped_the_notebook(rows):
 
 def test_each_missing_notebook_gets_not_submitted_rows(rows):
     for student in ("bob", "carol", "dave", "erin", "fay"):
-        for ex in ("02.1", "02.3", "02.4", "02.5"):
+        for ex in L02:
             row = rows[student, "02", ex]
             assert (row["result"], row["status"]) == ("failed", "not submitted")
             assert row["message"] == "02_numerical_stability.ipynb was not handed in"
-    assert {rows["alice", "02", ex]["status"] for ex in ("02.1", "02.3", "02.4", "02.5")} == {
+    assert {rows["alice", "02", ex]["status"] for ex in L02} == {
         "passed"
     }
 
@@ -183,8 +225,8 @@ def test_summary_counts_passes_and_keeps_duplicates_apart(graded):
         rows = [GradeRow(r["student"], r["notebook"], r["exercise"], r["status"], r["message"])
                 for r in csv.DictReader(f)]
     assert summary(rows) == summary(graded[0]) == (
-        "graded 7 notebooks from 6 students: 11 of 36 exercises passed "
-        "(1 failed, 2 invalid notebook, 1 not attempted, 20 not submitted, 1 timed out); "
+        "graded 7 notebooks from 6 students: 17 of 60 exercises passed "
+        "(1 failed, 4 invalid notebook, 7 not attempted, 30 not submitted, 1 timed out); "
         "notebooks stopped: 1 invalid notebook; not counted: 1 duplicate, 1 not graded"
     )
 
@@ -282,7 +324,9 @@ def test_a_notebook_past_its_total_time_limit_is_stopped_though_each_cell_is_sho
         nb.cells.insert(at, nbformat.v4.new_code_cell("import time\ntime.sleep(1.5)"))
     path = tmp_path / "01_definition.ipynb"
     nbformat.write(nb, path)
-    limits = Limits(cell_timeout=4, check_timeout=2, notebook_timeout=10)  # 6 s for the cells
+    # 6 s for the cells, whatever the number of exercises the checks need 2 s each for
+    limits = Limits(cell_timeout=4, check_timeout=2, notebook_timeout=6 + 2 * len(L01))
+    assert limits.execution_budget(len(L01)) == 6
     graded = grade_notebook(path, "hal", limits)
     by_exercise = {r.exercise: r for r in graded.rows}
     assert by_exercise["01.1"].status == "passed"
@@ -291,7 +335,7 @@ def test_a_notebook_past_its_total_time_limit_is_stopped_though_each_cell_is_sho
     assert "did not run: the notebook's time limit (6 s for all cells)" in (
         by_exercise["01.3"].notes
     )
-    assert graded.seconds < 20
+    assert graded.seconds < limits.notebook_timeout + 10
 
 
 def test_an_unattempted_exercise_is_graded_as_not_attempted_without_the_sandbox(tmp_path):
@@ -299,9 +343,9 @@ def test_an_unattempted_exercise_is_graded_as_not_attempted_without_the_sandbox(
     nbformat.write(exercise(), path)
     rows = grade_notebook(path, "ida", LIMITS, sandboxed=False).rows
     assert [(r.exercise, r.result, r.status) for r in rows] == [
-        ("01.1", "failed", "not attempted"),
-        ("01.3", "failed", "not attempted"),
+        (e, "failed", "not attempted") for e in L01
     ]
+    assert len(rows) == 4
 
 
 def test_grading_without_a_sandbox_is_refused_unless_asked_for(tmp_path, monkeypatch, capsys):
@@ -320,12 +364,18 @@ def test_the_handout_says_which_function_each_exercise_grades():
     assert sorted(handout.notebooks) == sorted(p.name for p in (ROOT / "exercises").glob("*.ipynb"))
     assert handout.notebooks["03_temperature_and_sampling.ipynb"] == {
         "03.1": "softmax_temperature", "03.3": "top_k_filter", "03.4": "top_p_filter",
+        "03.5": "ece", "03.6": "fit_temperature", "03.8": "generate",
     }
     assert sorted(e for nb in handout.notebooks.values() for e in nb) == sorted(grading.EXERCISES)
 
 
 def test_expected_exercises_come_from_the_notebook_name():
-    assert expected_exercises("02_numerical_stability.ipynb") == ["02.1", "02.3", "02.4", "02.5"]
+    assert expected_exercises("02_numerical_stability.ipynb") == [
+        "02.1", "02.3", "02.4", "02.5", "02.6", "02.7"
+    ]
+    handout = Handout.read()
+    for name, exercises in handout.notebooks.items():
+        assert expected_exercises(name) == list(exercises), name
     assert expected_exercises("notes.ipynb") == []
 
 

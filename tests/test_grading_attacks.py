@@ -31,7 +31,9 @@ import nbformat
 import pytest
 
 import softmax_lessons.checks.softmax as checks_softmax
-from tools.homework.grading import COLUMNS, grade_folder
+from softmax_lessons.checks import EXERCISES
+from softmax_lessons.checks.runner import diagnose_quietly
+from tools.homework.grading import COLUMNS, expected_exercises, grade_folder
 from tools.homework.sandbox import UID_BASE, UID_COUNT, Limits, sandbox_problem, user_processes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +53,14 @@ WRONG = {
     "softmax_py": "    return [v / sum(x) for v in x]",
     "softmax_rows": "    return np.exp(x) / np.exp(x).sum(axis=0)",
 }
+
+
+def own_message(exercise: str, answers: dict[str, str]) -> str:
+    """What the checker says of `answers` run here, as in the learner's own kernel."""
+    function = {"01.1": "softmax_py", "01.3": "softmax_rows"}[exercise]
+    namespace: dict = {}
+    exec(f"import math\nimport numpy as np\ndef {function}(x):\n{answers[function]}", namespace)
+    return diagnose_quietly(exercise, EXERCISES[exercise].diagnose, namespace[function]).message
 
 
 def lesson(name: str = "01_definition") -> nbformat.NotebookNode:
@@ -121,8 +131,9 @@ def class_of_attackers(folder: Path, out: Path) -> dict[str, object]:
             "softmax_rows": "    from softmax_lessons import softmax\n    return softmax(x)",
         }),
         "sneak": submission({
-            "softmax_temperature": "    z = x / temperature\n    e = np.exp(z - z.max())\n"
-                                   "    return e / e.sum()",
+            "softmax_temperature": "    z = x / temperature\n"
+                                   "    e = np.exp(z - z.max(axis=-1, keepdims=True))\n"
+                                   "    return e / e.sum(axis=-1, keepdims=True)",
             "top_k_filter": "    from softmax_lessons import sampling\n"
                             "    return sampling.filter_top_k(p, k)",
             "top_p_filter": "    module = __import__('softmax_' + 'lessons.sampling', "
@@ -290,21 +301,30 @@ def row(graded, student: str, exercise: str) -> tuple[str, str]:
 def test_the_grader_finishes_with_every_row_in_reasonable_time(graded):
     students = {s for s, _ in graded["table"]}
     assert len(students) == 19
-    assert len(graded["table"]) == len(graded["rows"]) == 2 * 19 + 3  # sneak: 03, and no 01
+    per_notebook = len(expected_exercises("01_definition.ipynb"))
+    sneak = len(expected_exercises("03_temperature_and_sampling.ipynb"))
+    assert (per_notebook, sneak) == (4, 6)
+    # everyone's 01 (sneak's as not submitted), and sneak's 03
+    assert len(graded["table"]) == len(graded["rows"]) == per_notebook * 19 + sneak
     assert graded["seconds"] < 150
 
 
 def test_patched_checkers_do_not_change_the_verdict(graded):
     assert row(graded, "patcher", "01.1")[0] == "failed"
-    assert "divided the logits by their sum" in row(graded, "patcher", "01.1")[1]
+    assert "the logits divided by their sum" in row(graded, "patcher", "01.1")[1]
+    assert row(graded, "patcher", "01.1")[1] == own_message("01.1", WRONG)
+    assert row(graded, "patcher", "01.3")[0] == "failed"
     assert "softmax over the wrong axis" in row(graded, "patcher", "01.3")[1]
+    assert row(graded, "patcher", "01.3")[1] == own_message("01.3", WRONG)
 
 
 def test_forged_logs_prints_and_checker_cells_do_not_change_the_verdict(graded):
     assert row(graded, "forger", "01.1")[0] == "failed"
-    assert "divided the logits by their sum" in row(graded, "forger", "01.1")[1]
+    assert "the logits divided by their sum" in row(graded, "forger", "01.1")[1]
+    assert row(graded, "forger", "01.1")[1] == own_message("01.1", WRONG)
     assert row(graded, "forger", "01.3")[0] == "failed"
     assert "softmax over the wrong axis" in row(graded, "forger", "01.3")[1]
+    assert row(graded, "forger", "01.3")[1] == own_message("01.3", WRONG)
 
 
 def test_reading_solutions_or_importing_the_answer_fails_with_a_message_saying_so(graded):

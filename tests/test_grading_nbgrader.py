@@ -1,4 +1,4 @@
-"""nbgrader on the course's solutions: real points for every code exercise.
+"""nbgrader on the course's solutions: real points (each exercise's own) for every code exercise.
 
 An instructor's course folder is built from solutions/ (nbgrader's ``source/``),
 ``nbgrader generate_assignment`` makes the student version, and ``nbgrader
@@ -19,12 +19,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from softmax_lessons.checks import EXERCISES
 from tools.homework.build import mark_for_nbgrader
+from tools.homework.grading import expected_exercises
 
 nbgrader_api = pytest.importorskip("nbgrader.api", reason="nbgrader is in the dev extra")
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "01_definition.ipynb"
+#: nbgrader's test cell of each checked exercise of the lesson, and its points
+POINTS = {f"ex{e.replace('.', '_')}_test": float(EXERCISES[e].points)
+          for e in expected_exercises(LESSON)}
 
 
 def nbgrader(course: Path, *args: str) -> None:
@@ -77,15 +82,16 @@ def scores(tmp_path_factory):
 
 
 def test_solutions_earn_every_point_of_every_code_test(scores):
-    assert scores["scores"]["good"] == {"ex01_1_test": (1.0, 1.0), "ex01_3_test": (1.0, 1.0)}
+    assert len(POINTS) == 4
+    assert scores["scores"]["good"] == {test: (points, points) for test, points in POINTS.items()}
 
 
 def test_the_student_version_as_handed_out_earns_nothing(scores):
-    assert scores["scores"]["empty"] == {"ex01_1_test": (0.0, 1.0), "ex01_3_test": (0.0, 1.0)}
+    assert scores["scores"]["empty"] == {test: (0.0, points) for test, points in POINTS.items()}
 
 
 def test_a_wrong_answer_earns_nothing_even_with_its_checker_cell_replaced(scores):
-    assert scores["scores"]["forger"] == {"ex01_1_test": (0.0, 1.0), "ex01_3_test": (0.0, 1.0)}
+    assert scores["scores"]["forger"] == {test: (0.0, points) for test, points in POINTS.items()}
 
 
 def test_nbgraders_student_version_is_our_exercise_notebook(scores):
@@ -101,8 +107,13 @@ def test_every_checker_cell_of_the_solutions_is_a_locked_test_cell():
                  .endswith("_test")]
         checkers = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("check_")]
         assert tests == checkers and checkers, path.name
-        assert all(c.metadata.nbgrader["locked"] and c.metadata.nbgrader["points"] == 1
-                   for c in tests)
+        for cell in tests:  # locked, and worth the exercise's points
+            exercise = cell.metadata.nbgrader["grade_id"][2:-5].replace("_", ".")
+            assert cell.metadata.nbgrader["locked"], (path.name, exercise)
+            assert cell.metadata.nbgrader["points"] == EXERCISES[exercise].points, exercise
+        assert sorted(c.metadata.nbgrader["grade_id"] for c in tests) == sorted(
+            f"ex{e.replace('.', '_')}_test" for e in expected_exercises(path.name)
+        ), path.name
         assert mark_for_nbgrader(nb, path.name) == 0, (
             f"{path.name} is not marked: run `python -m tools.homework.build nbgrader`"
         )

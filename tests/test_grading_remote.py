@@ -207,6 +207,144 @@ def returns_none(*args):
 def returns_an_object(*args):
     return object()
 
+def logits_from_probs(p):
+    log_p = np.log(p)
+    return log_p - np.mean(log_p, axis=-1, keepdims=True)
+
+def logits_log2(p):
+    log_p = np.log2(p)
+    return log_p - np.mean(log_p, axis=-1, keepdims=True)
+
+def entropy_bits(x):
+    m = np.max(x, axis=-1, keepdims=True)
+    log_p = (x - m) - np.log(np.sum(np.exp(x - m), axis=-1, keepdims=True))
+    return -np.sum(np.exp(log_p) * log_p, axis=-1) / np.log(2)
+
+def entropy_nats(x):
+    return entropy_bits(x) * np.log(2)
+
+def log_sigmoid(z):
+    return np.minimum(z, 0.0) - np.log1p(np.exp(-np.abs(z)))
+
+def log_sigmoid_naive(z):
+    return -np.log(1 + np.exp(-z))
+
+def logsumexp_rows(x):
+    m = np.max(x, axis=-1, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    return (m + np.log(np.sum(np.exp(x - m), axis=-1, keepdims=True)))[..., 0]
+
+def logsumexp_unguarded(x):
+    m = np.max(x, axis=-1, keepdims=True)
+    return (m + np.log(np.sum(np.exp(x - m), axis=-1, keepdims=True)))[..., 0]
+
+def ece(p, labels, n_bins):
+    confidence = p.max(axis=1)
+    correct = p.argmax(axis=1) == labels
+    which = np.searchsorted(np.linspace(0.0, 1.0, n_bins + 1)[1:-1], confidence, side="left")
+    total = 0.0
+    for b in range(n_bins):
+        in_bin = which == b
+        if in_bin.any():
+            total += in_bin.mean() * abs(correct[in_bin].mean() - confidence[in_bin].mean())
+    return float(total)
+
+def ece_unweighted(p, labels, n_bins):
+    confidence = p.max(axis=1)
+    correct = p.argmax(axis=1) == labels
+    which = np.searchsorted(np.linspace(0.0, 1.0, n_bins + 1)[1:-1], confidence, side="left")
+    gaps = [abs(correct[which == b].mean() - confidence[which == b].mean())
+            for b in range(n_bins) if (which == b).any()]
+    return float(np.mean(gaps))
+
+def fit_temperature(logits, labels):
+    rows = np.arange(len(labels))
+    def nll(t):
+        z = logits / t
+        log_p = z - z.max(axis=1, keepdims=True)
+        log_p = log_p - np.log(np.exp(log_p).sum(axis=1, keepdims=True))
+        return -log_p[rows, labels].mean()
+    grid = np.geomspace(0.05, 20.0, 200)
+    best = grid[np.argmin([nll(t) for t in grid])]
+    fine = np.geomspace(best / 1.05, best * 1.05, 201)
+    return float(fine[np.argmin([nll(t) for t in fine])])
+
+def fit_temperature_one(logits, labels):
+    return 1.0
+
+def generate(next_logits, start, steps, rng, top_p):
+    tokens = [int(start)]
+    for _ in range(steps):
+        row = next_logits[tokens[-1]]
+        q = top_p_at_most(stable_softmax(row), top_p)
+        tokens.append(int(rng.choice(len(q), p=q)))
+    return tokens
+
+def generate_from_start_row(next_logits, start, steps, rng, top_p):
+    q = top_p_at_most(stable_softmax(next_logits[start]), top_p)
+    return [int(start)] + [int(rng.choice(len(q), p=q)) for _ in range(steps)]
+
+def multi_head_attention(q, k, v, n_heads, scale_by=None):
+    d_head, dv_head = q.shape[1] // n_heads, v.shape[1] // n_heads
+    outputs, weights = [], []
+    for h in range(n_heads):
+        cols = slice(h * d_head, (h + 1) * d_head)
+        w = stable_softmax(q[:, cols] @ k[:, cols].T / np.sqrt(scale_by or d_head))
+        outputs.append(w @ v[:, h * dv_head:(h + 1) * dv_head])
+        weights.append(w)
+    return np.concatenate(outputs, axis=1), np.stack(weights)
+
+def multi_head_scaled_by_d(q, k, v, n_heads):
+    return multi_head_attention(q, k, v, n_heads, scale_by=q.shape[1])
+
+def cross_entropy_grad(logits, labels):
+    return ce_grad_not_averaged(logits, labels) / len(labels)
+
+def gradient_step(features, labels, weights, bias, learning_rate):
+    grad_logits = cross_entropy_grad(features @ weights + bias, labels)
+    return (weights - learning_rate * features.T @ grad_logits,
+            bias - learning_rate * grad_logits.sum(axis=0))
+
+def gradient_step_in_place(features, labels, weights, bias, learning_rate):
+    grad_logits = cross_entropy_grad(features @ weights + bias, labels)
+    weights -= learning_rate * features.T @ grad_logits
+    bias -= learning_rate * grad_logits.sum(axis=0)
+    return weights, bias
+
+def smoothed_loss_and_grad(logits, labels, epsilon):
+    n, k = logits.shape
+    target = (1 - epsilon) * np.eye(k)[labels] + epsilon / k
+    m = logits.max(axis=1, keepdims=True)
+    log_p = (logits - m) - np.log(np.exp(logits - m).sum(axis=1, keepdims=True))
+    return float(-np.mean(np.sum(target * log_p, axis=1))), (np.exp(log_p) - target) / n
+
+def smoothed_log_of_softmax(logits, labels, epsilon):
+    n, k = logits.shape
+    target = (1 - epsilon) * np.eye(k)[labels] + epsilon / k
+    p = stable_softmax(logits)
+    return float(-np.mean(np.sum(target * np.log(p), axis=1))), (p - target) / n
+
+def gumbel_max(x, rng, size):
+    u = rng.random((size, len(x)))
+    return np.argmax(x - np.log(-np.log(u)), axis=-1)
+
+def gumbel_one_noise(x, rng, size):
+    u = rng.random(len(x))
+    return np.full(size, np.argmax(x - np.log(-np.log(u))))
+
+def online_attention(pairs):
+    m, s, acc = -math.inf, 0.0, 0.0
+    for score, value in pairs:
+        new_m = max(m, score)
+        scale, weight = math.exp(m - new_m), math.exp(score - new_m)
+        s, acc, m = s * scale + weight, acc * scale + weight * value, new_m
+    return acc / s
+
+def online_attention_stores(pairs):
+    pairs = list(pairs)
+    w = stable_softmax(np.array([score for score, _ in pairs]))
+    return w @ np.array([value for _, value in pairs])
+
 class Lying(list):
     def __eq__(self, other):
         return True
@@ -232,6 +370,16 @@ CASES = [
     ("06.1", "online_retries_after_second_read"), ("06.2", "merge_states"),
     ("06.2", "merge_no_rescale"), ("03.3", "not_attempted"), ("04.3", "raises_its_own"),
     ("01.3", "raises_value_error"), ("05.4", "returns_an_object"),
+    ("01.5", "logits_from_probs"), ("01.5", "logits_log2"), ("01.6", "entropy_bits"),
+    ("01.6", "entropy_nats"), ("02.6", "log_sigmoid"), ("02.6", "log_sigmoid_naive"),
+    ("02.7", "logsumexp_rows"), ("02.7", "logsumexp_unguarded"), ("03.5", "ece"),
+    ("03.5", "ece_unweighted"), ("03.6", "fit_temperature"), ("03.6", "fit_temperature_one"),
+    ("03.8", "generate"), ("03.8", "generate_from_start_row"),
+    ("04.6", "multi_head_attention"), ("04.6", "multi_head_scaled_by_d"),
+    ("05.5", "gradient_step"), ("05.5", "gradient_step_in_place"),
+    ("05.6", "smoothed_loss_and_grad"), ("05.6", "smoothed_log_of_softmax"),
+    ("06.3", "gumbel_max"), ("06.3", "gumbel_one_noise"), ("06.4", "online_attention"),
+    ("06.4", "online_attention_stores"),
 ]
 
 
@@ -275,6 +423,15 @@ def test_in_place_changes_come_back_to_the_grader(box):
     p = np.array([0.1, 0.2, 0.7])
     RemoteFunction(box, "top_k_in_place", 20)(p, 1)
     assert p.tolist() == [0.0, 0.0, 0.7]
+
+
+def test_a_random_generator_draws_in_the_sandbox_as_here_and_moves_on_as_it_did(box, here):
+    x = np.array([0.5, 1.0, -2.0])
+    mine, theirs = np.random.default_rng(7), np.random.default_rng(7)
+    remote = RemoteFunction(box, "gumbel_max", 20)(x, mine, 50)
+    assert remote.tolist() == here["gumbel_max"](x, theirs, 50).tolist()
+    assert mine.bit_generator.state == theirs.bit_generator.state  # drawn as much as here
+    assert mine.random() == theirs.random()
 
 
 def test_a_function_that_runs_past_the_time_limit_stops_the_check(tmp_path):

@@ -74,8 +74,8 @@ __all__ = [
     "write_csv",
 ]
 
-COLUMNS = ["student", "notebook", "exercise", "title", "result", "status", "message", "notes",
-           "sha256"]
+COLUMNS = ["student", "notebook", "exercise", "title", "result", "status", "points",
+           "max_points", "message", "notes", "sha256"]
 COURSE = Path(__file__).resolve().parents[2]  # the course folder, holding exercises/
 MAX_NOTEBOOK_BYTES = 50 * 2**20
 NOT_COUNTED = ("duplicate", "not graded")
@@ -84,7 +84,12 @@ STOPPED = ("invalid notebook", "crashed", "timed out")
 
 @dataclass(frozen=True)
 class GradeRow:
-    """One line of the CSV. ``result`` is "passed", "failed" or "not counted"."""
+    """One line of the CSV. ``result`` is "passed", "failed" or "not counted".
+
+    ``points`` are the exercise's points (``EXERCISES[id].points``) when it passed and 0
+    otherwise, out of ``max_points``; a row of no exercise (a duplicate, a stray
+    notebook) has neither.
+    """
 
     student: str
     notebook: str
@@ -100,6 +105,16 @@ class GradeRow:
             return "passed"
         return "not counted" if self.status in NOT_COUNTED else "failed"
 
+    @property
+    def max_points(self) -> int | None:
+        return EXERCISES[self.exercise].points if self.exercise in EXERCISES else None
+
+    @property
+    def points(self) -> int | None:
+        if self.max_points is None:
+            return None
+        return self.max_points if self.result == "passed" else 0
+
     def as_dict(self) -> dict[str, str]:
         title = EXERCISES[self.exercise].title if self.exercise in EXERCISES else ""
         return {
@@ -109,6 +124,8 @@ class GradeRow:
             "title": title,
             "result": self.result,
             "status": self.status,
+            "points": "" if self.points is None else str(self.points),
+            "max_points": "" if self.max_points is None else str(self.max_points),
             "message": self.message,
             "notes": self.notes,
             "sha256": self.sha256,
@@ -121,7 +138,7 @@ def expected_exercises(notebook_name: str) -> list[str]:
     Examples
     --------
     >>> expected_exercises("01_definition.ipynb")
-    ['01.1', '01.3']
+    ['01.1', '01.3', '01.5', '01.6']
     >>> expected_exercises("my_notes.ipynb")
     []
     """
@@ -145,7 +162,8 @@ class Handout:
     Examples
     --------
     >>> Handout.read().notebooks["01_definition.ipynb"]
-    {'01.1': 'softmax_py', '01.3': 'softmax_rows'}
+    {'01.1': 'softmax_py', '01.3': 'softmax_rows', '01.5': 'logits_from_probs', \
+'01.6': 'entropy_bits'}
     """
 
     notebooks: dict[str, dict[str, str]]
@@ -328,7 +346,8 @@ def grade_notebook(
     >>> broken = Path(tmp.name) / "01_definition.ipynb"
     >>> _ = broken.write_text("not JSON")
     >>> [(row.exercise, row.status) for row in grade_notebook(broken, "ann").rows]
-    [('01.1', 'invalid notebook'), ('01.3', 'invalid notebook')]
+    [('01.1', 'invalid notebook'), ('01.3', 'invalid notebook'), ('01.5', 'invalid notebook'), \
+('01.6', 'invalid notebook')]
     >>> tmp.cleanup()
     """
     started = time.monotonic()
@@ -550,8 +569,8 @@ def write_csv(rows: list[GradeRow], out: str | Path) -> None:
     >>> out = Path(tmp.name) / "grades.csv"
     >>> write_csv([GradeRow("ann", "01_definition.ipynb", "01.1", "passed", "ok")], out)
     >>> print(out.read_text(encoding="utf-8"), end="")
-    student,notebook,exercise,title,result,status,message,notes,sha256
-    ann,01_definition.ipynb,01.1,softmax in pure Python,passed,passed,ok,,
+    student,notebook,exercise,title,result,status,points,max_points,message,notes,sha256
+    ann,01_definition.ipynb,01.1,softmax in pure Python,passed,passed,2,2,ok,,
     >>> tmp.cleanup()
     """
     out = Path(out)
@@ -609,8 +628,8 @@ def grade_folder(
     >>> rows = grade_folder(tmp.name, progress=print)
     [1/1] ann/01_definition.ipynb: invalid notebook
     >>> summary(rows)
-    'graded 1 notebooks from 2 students: 0 of 4 exercises passed (2 invalid notebook, \
-2 not submitted); notebooks stopped: 1 invalid notebook'
+    'graded 1 notebooks from 2 students: 0 of 8 exercises passed (4 invalid notebook, \
+4 not submitted); notebooks stopped: 1 invalid notebook'
     >>> tmp.cleanup()
     """
     folder = Path(folder)

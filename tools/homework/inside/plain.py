@@ -4,7 +4,9 @@ The grader sends a checker's inputs into the sandbox and reads the learner's
 results back with :func:`encode` and :func:`decode`. Nothing is ever unpickled:
 a value is rebuilt only from a small set of types (None, bool, int, float,
 complex, str, list, tuple, dict, NumPy arrays and scalars of boolean or numeric
-dtype). Anything else comes back as an :class:`Opaque` stand-in that keeps only
+dtype, and a NumPy random ``Generator``, sent as its bit generator's state so that
+a function given an ``rng`` draws what it would draw at home). Anything else comes
+back as an :class:`Opaque` stand-in that keeps only
 its type's name, so a checker can still say "expected a list, got Foo".
 
 Python keeps list and tuple apart, float and ``np.float64`` apart, and an array's
@@ -38,6 +40,9 @@ __all__ = ["Opaque", "PlainDataError", "Stream", "decode", "encode"]
 MAX_DEPTH = 32
 MAX_STR = 10_000
 MAX_INT_DIGITS = 1_000
+
+#: Bit generators a random Generator may be rebuilt with (its state is plain data).
+_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
 _DTYPE = re.compile(r"^[<>|=]?[biufc][0-9]{1,2}$")
 _NAME = re.compile(r"[^A-Za-z0-9_]")
@@ -97,6 +102,11 @@ def encode(value, depth: int = 0) -> dict:
         if isinstance(value, np.generic):
             return {"t": "scalar", "dtype": value.dtype.str, "data": data}
         return {"t": "array", "dtype": value.dtype.str, "shape": list(value.shape), "data": data}
+    if type(value) is np.random.Generator:
+        bits = value.bit_generator
+        if type(bits).__name__ not in _BIT_GENERATORS:
+            return {"t": "opaque", "type": f"Generator of {type(bits).__name__}"}
+        return {"t": "rng", "v": encode(bits.state, depth + 1)}
     # Subclasses (a namedtuple, an IntEnum) travel as their plain base type.
     if isinstance(value, bool):
         return {"t": "bool", "v": bool(value)}
@@ -225,6 +235,16 @@ def decode(node, depth: int = 0, stream: Callable[[list], object] | None = None)
         )
         _need(math.prod(shape) * dtype.itemsize == len(raw), "data does not fit the shape")
         return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    if tag == "rng":
+        state = decode(v, depth + 1)
+        name = state.get("bit_generator") if isinstance(state, dict) else None
+        _need(name in _BIT_GENERATORS, "bad random generator")
+        bits = getattr(np.random, name)()
+        try:
+            bits.state = state
+        except (TypeError, ValueError, KeyError, OverflowError):
+            raise PlainDataError("bad random generator state") from None
+        return np.random.Generator(bits)
     if tag == "opaque":
         return _opaque(node.get("type", "object"))
     raise PlainDataError(f"unknown tag {tag[:20]!r}")
