@@ -1,7 +1,7 @@
 """Softmax speed, memory and accuracy: the package against SciPy and the naive formula.
 
-Issue 3 (item 7) and issue 9. For each case (float32 of shape (2048, 8192) and
-float64 of shape (512, 32000), softmax along the last axis) this prints:
+For each case (float32 of shape (2048, 8192) and float64 of shape (512, 32000),
+softmax along the last axis) this prints:
 
 - the median time of several runs, the functions taking turns so that a busy
   machine slows them all alike, and the ratios to SciPy's median and to the

@@ -117,11 +117,12 @@ def _logsumexp_kernel(x: np.ndarray, out: np.ndarray, axis: int, e: np.ndarray) 
 
 
 def _sum_without_top(e: np.ndarray, top: np.ndarray, axis: int) -> np.ndarray:
-    """The sum of `e` along `axis` without its top term (at `top`): ``sum(e) - 1``, kept exact.
+    """The sum of `e` along `axis` without its top term (at `top`), the ``rest`` of ``1 + rest``.
 
     The top term is ``exp(0) = 1``. Summed with it, the others would each be
-    rounded to the spacing of floats near 1; a tiny sum would be lost entirely.
-    `e` is scratch: its top term is overwritten with 0.
+    rounded to the spacing of floats near 1, and a tiny rest lost entirely;
+    ``sum(e) - 1`` cannot give back what was lost. `e` is scratch: its top term
+    is overwritten with 0.
     """
     np.put_along_axis(e, top, 0, axis=axis)
     return np.sum(e, axis=axis, keepdims=True)

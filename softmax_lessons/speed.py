@@ -78,7 +78,7 @@ def softmax_numpy_steps(x: ArrayLike, *, tally: MemoryTally | None = None) -> np
     subtract (read, write), exp in place (read, write), sum (read), divide (read,
     write). Eight passes, where ``np.exp`` alone makes two. Here the calls run on
     the whole array at once; ``core.softmax`` makes the same calls block by block
-    (see ``core._blocks``), so its later passes find their block still in the cache.
+    (see ``core.apply_by_blocks``), so its later passes find their block still in the cache.
 
     Examples
     --------

@@ -1,4 +1,4 @@
-"""Tests of softmax_lessons.accurate: the ulp targets of issue 9 against the exact reference."""
+"""Tests of softmax_lessons.accurate: its ulp targets, measured against the exact reference."""
 
 import decimal
 from decimal import Decimal
@@ -70,7 +70,7 @@ def exact_logsumexp(x):
     return np.array([exact_logsumexp_1d(r) for r in rows], dtype=object).reshape(np.shape(x)[:-1])
 
 
-# The targets of issue 9, in units in the last place of the result's dtype.
+# The accuracy targets, in units in the last place of the result's dtype.
 SOFTMAX_ULP = {np.float64: 4.0, np.float32: 1.0, np.float16: 1.0}
 LOG_ULP = 2.0
 SCALES = [1.0, 10.0, 100.0, 700.0]
@@ -95,7 +95,7 @@ def lse_tolerance(result, exact_lse, m, dtype):
 
 
 # ---------------------------------------------------------------------------
-# The targets of issue 9, on the scales and shapes it names
+# The targets, on the scales and shapes of the benchmark
 # ---------------------------------------------------------------------------
 
 

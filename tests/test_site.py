@@ -67,6 +67,7 @@ def count_pngs(nb: dict) -> int:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
+    environment = dict(os.environ)
     out = tmp_path_factory.mktemp("site")
     try:
         build_site.install_assets(out)
@@ -76,6 +77,9 @@ def site(tmp_path_factory):
             pytest.fail(message, pytrace=False)
         pytest.skip(message + "; run `python3 course.py site` once with a network")
     build_site.build_site(out)
+    # Kernels started later in the same run (nbval) inherit the environment: a build
+    # that set MPLBACKEND=Agg there once left every later lesson without its figures.
+    assert dict(os.environ) == environment, "building the site changed the environment"
     return out
 
 

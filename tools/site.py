@@ -35,7 +35,6 @@ import fnmatch
 import hashlib
 import html
 import json
-import os
 import posixpath
 import re
 import shutil
@@ -192,7 +191,6 @@ def _players():
 
 
 def _build_explorer(name: str, arguments: dict):
-    os.environ.setdefault("MPLBACKEND", "Agg")
     from softmax_lessons import widgets
 
     return getattr(widgets, name)(**arguments)
@@ -410,6 +408,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=SITE, help="where to write (default site/)")
     args = parser.parse_args(argv)
+    import matplotlib
+
+    matplotlib.use("Agg")  # explorers draw their frames off-screen, also on a desktop
     pages = build_site(args.out)
     shown = args.out.resolve()
     print(f"wrote {len(pages)} lesson pages, the exercises and index.html to {shown}")
