@@ -404,7 +404,7 @@ def same_output_figure(scene: SameOutputScene) -> plt.Figure:
     left.set_xlabel("key (its value)")
     left.set_ylabel("attention weight")
     left.set_title(f"{n_patterns} rows of weights")
-    left.legend(fontsize=8, loc="upper right")
+    left.legend(fontsize=9, loc="upper right")
     v = scene.values
     centre = v.mean(axis=0)
     order = np.argsort(np.arctan2(v[:, 1] - centre[1], v[:, 0] - centre[0]))
@@ -419,5 +419,5 @@ def same_output_figure(scene: SameOutputScene) -> plt.Figure:
     right.set_xlabel("value, first coordinate")
     right.set_ylabel("value, second coordinate")
     right.set_title("... one output")
-    right.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    right.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.02, 0.5))
     return fig

@@ -288,20 +288,20 @@ def spacing_chart(
                   color=OKABE_ITO["black"])
         left.annotate(f"spacing at {label}: {gap:.3g}", (value, gap),
                       textcoords="offset points", xytext=(8, -10) if side == "left" else (-8, 8),
-                      ha=side, fontsize=8)
+                      ha=side, fontsize=9)
     left.set_xscale("log")
     left.set_yscale("log")
     left.set_xlabel("size of the number (log scale)")
     left.set_ylabel("gap to the next float")
     left.set_title("the float grid: gaps grow with the number")
-    left.legend(fontsize=8, loc="upper left")
+    left.legend(fontsize=9, loc="upper left")
     colour, style, _ = _DTYPE_STYLE["float64"]
     right.plot(scene.magnitudes, scene.relative_in_eps["float64"], color=colour,
                linestyle=style, linewidth=1.5, label="float64")
     for level, text in ((1.0, "eps"), (0.5, "eps / 2")):
         right.axhline(level, color="grey", linestyle=":", linewidth=1)
         right.annotate(text, (1.0, level), xycoords=("axes fraction", "data"),
-                       xytext=(-4, 3), textcoords="offset points", ha="right", fontsize=8)
+                       xytext=(-4, 3), textcoords="offset points", ha="right", fontsize=9)
     right.set_xscale("log", base=2)
     right.set_xlim(*zoom)
     right.set_ylim(0.35, 1.15)
@@ -347,5 +347,5 @@ def two_sum_number_line(scene: TwoSumScene, *, ax: plt.Axes | None = None) -> pl
     ax.grid(False)
     ax.set_xlabel("distance from s")
     ax.set_title(f"a = {scene.a!r}, b = {scene.b!r}: the sum falls between two floats")
-    ax.legend(fontsize=8, loc="lower center", ncols=3, bbox_to_anchor=(0.5, -0.02))
+    ax.legend(fontsize=9, loc="lower center", ncols=3, bbox_to_anchor=(0.5, -0.02))
     return ax

@@ -267,7 +267,7 @@ def normaliser_bars(scene: NormaliserScene, *, axes: np.ndarray | None = None) -
     n = len(scene.methods)
     if axes is None:
         use_course_style()
-        _, axes = plt.subplots(1, n, figsize=(3.1 * n, 3.4))
+        _, axes = plt.subplots(1, n, figsize=(2.05 * n, 3.4))
     for k, ax in enumerate(axes):
         q = np.asarray(scene.p[k], dtype=float)
         finite = np.isfinite(q)
@@ -286,10 +286,10 @@ def normaliser_bars(scene: NormaliserScene, *, axes: np.ndarray | None = None) -
                 ax.annotate(text, (centre, 0.5), ha="center", va="center", fontsize=9,
                             fontweight="bold")
             elif label in scene.dead[k]:
-                ax.annotate("0\ndead", (centre, 0.0), ha="center", va="bottom", fontsize=8)
+                ax.annotate("0\ndead", (centre, 0.0), ha="center", va="bottom", fontsize=9)
             else:
                 ax.annotate(f"{value:.3g}", (centre, value), ha="center",
-                            va="bottom" if value >= 0 else "top", fontsize=8)
+                            va="bottom" if value >= 0 else "top", fontsize=9)
         low = min(-0.15, float(np.min(q[finite], initial=0.0)) * 1.2)
         high = max(1.15, float(np.max(q[finite], initial=0.0)) * 1.15)
         ax.set_ylim(low, high)
@@ -322,7 +322,7 @@ def normaliser_sweep_chart(
     n = len(sweep.methods)
     if axes is None:
         use_course_style()
-        _, axes = plt.subplots(1, n, figsize=(3.1 * n, 3.0), sharex=True)
+        _, axes = plt.subplots(1, n, figsize=(2.05 * n, 3.0), sharex=True)
     for k, ax in enumerate(axes):
         _probability_band(ax)
         ax.axvline(sweep.x[sweep.index], color="grey", linestyle=LINESTYLES[2], linewidth=1)
@@ -362,7 +362,7 @@ def surprise_chart(scene: SurpriseScene, *, ax: plt.Axes | None = None) -> plt.A
     for label, p, bits in zip(scene.labels, scene.p, scene.surprise_bits, strict=True):
         if np.isfinite(bits):
             ax.annotate(f"{label}: p = {p:.3f}, {bits:.2f} bits", (p, bits),
-                        textcoords="offset points", xytext=(8, 4), fontsize=8)
+                        textcoords="offset points", xytext=(8, 4), fontsize=9)
     ax.plot([0.0, 1.0], [scene.entropy_bits] * 2, color=OKABE_ITO["vermillion"],
             linestyle=LINESTYLES[1], linewidth=1.5,
             label=f"entropy = average surprise = {scene.entropy_bits:.3f} bits")
@@ -371,5 +371,5 @@ def surprise_chart(scene: SurpriseScene, *, ax: plt.Axes | None = None) -> plt.A
     ax.set_xlabel("probability p of an outcome")
     ax.set_ylabel("surprise (bits)")
     ax.set_title("rare outcomes surprise more; entropy is the average surprise")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     return ax
