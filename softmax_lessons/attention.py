@@ -296,7 +296,8 @@ def row_entropy(weights: ArrayLike) -> np.ndarray:
         raise ValueError(f"weights must have a key axis, got the scalar {float(w)}")
     if w.shape[-1] == 0:
         return np.zeros(w.shape[:-1])  # no key at all: nothing to be uncertain about
-    with np.errstate(invalid="ignore"):  # inf + -inf: NaN, refused just below
+    # inf + -inf is NaN and entries near 1e308 sum to inf: both refused just below.
+    with np.errstate(invalid="ignore", over="ignore"):
         empty = np.sum(w, axis=-1, keepdims=True) == 0
     rows = check_distribution(np.where(empty, 1.0 / w.shape[-1], w), "weights", allow_nan=True)
     h = np.where(empty[..., 0], 0.0, entropy(rows))

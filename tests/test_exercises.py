@@ -12,7 +12,14 @@ import pytest
 from nbclient import NotebookClient
 
 from softmax_lessons import checks
-from tools.homework.build import RECORD_NAME, build, main, make_exercise, strip_solutions
+from tools.homework.build import (
+    ANSWER_PLACEHOLDER,
+    RECORD_NAME,
+    build,
+    main,
+    make_exercise,
+    strip_solutions,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -231,7 +238,8 @@ def test_code_region_becomes_placeholder_at_the_markers_indent():
 
 def test_markdown_region_becomes_your_answer_here():
     src = "**Your answer:**\n\n### BEGIN SOLUTION\nIt is 1/4.\nBecause.\n### END SOLUTION"
-    assert strip_solutions(src, "markdown") == "**Your answer:**\n\nYOUR ANSWER HERE"
+    assert strip_solutions(src, "markdown") == f"**Your answer:**\n\n{ANSWER_PLACEHOLDER}"
+    assert ANSWER_PLACEHOLDER.startswith("YOUR ANSWER HERE (double-click this cell")
 
 
 def test_otter_style_single_hash_markers_are_read_too():
