@@ -14,9 +14,9 @@ marks them, so an nbgrader course can take the sources as they are::
     ### END SOLUTION
 
 In a code cell the region becomes ``# YOUR CODE HERE`` and ``raise NotImplementedError()``
-at the marker's indent; in a markdown cell it becomes ``YOUR ANSWER HERE`` with how to
-write there. Lines such as ``# BEGIN SOLUTION`` (otter-grader's spelling) are read too. Outputs,
-execution counts, timing metadata and widget state are cleared; everything else
+at the marker's indent; in a markdown cell it becomes ``YOUR ANSWER HERE``. Lines
+such as ``# BEGIN SOLUTION`` (otter-grader's spelling) are read too. Outputs, execution
+counts, timing metadata and widget state are cleared; everything else
 is copied as it is.
 
 For nbgrader, ``python -m tools.homework.build nbgrader`` marks the solution notebooks
@@ -56,10 +56,7 @@ __all__ = [
 
 RECORD_NAME = ".generated.json"
 CODE_PLACEHOLDER = ["# YOUR CODE HERE", "raise NotImplementedError()"]
-ANSWER_PLACEHOLDER = (
-    "YOUR ANSWER HERE (double-click this cell to write your answer; "
-    "press Shift+Enter to show it formatted)"
-)
+ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"  # nbgrader's own, so its student version equals ours
 
 _BEGIN = re.compile(r"^(\s*)#+\s*BEGIN SOLUTION\s*$")
 _END = re.compile(r"^\s*#+\s*END SOLUTION\s*$")
@@ -74,7 +71,7 @@ def strip_solutions(source: str, cell_type: str = "code", where: str = "cell") -
         The cell's source.
     cell_type : {"code", "markdown"}
         Code regions become ``# YOUR CODE HERE`` and ``raise NotImplementedError()``;
-        markdown regions become ``YOUR ANSWER HERE`` with how to write there.
+        markdown regions become ``YOUR ANSWER HERE``.
     where : str
         Named in error messages, e.g. ``"solutions/01_definition.ipynb cell 5"``.
 
@@ -91,9 +88,9 @@ def strip_solutions(source: str, cell_type: str = "code", where: str = "cell") -
         # YOUR CODE HERE
         raise NotImplementedError()
     >>> print(strip_solutions("**Answer.**\\n### BEGIN SOLUTION\\nIt is 1/4.\\n### END SOLUTION",
-    ...                       "markdown"))  # doctest: +ELLIPSIS
+    ...                       "markdown"))
     **Answer.**
-    YOUR ANSWER HERE (double-click this cell to write your answer; ...)
+    YOUR ANSWER HERE
     """
     out: list[str] = []
     opened_at = None
