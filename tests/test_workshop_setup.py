@@ -36,7 +36,8 @@ def test_the_overrides_turn_off_the_news_pop_up_with_values_jupyterlab_accepts()
     if not schema_path.exists():
         pytest.skip(f"JupyterLab's schemas are not at {schema_path}")
     schema = json.loads(schema_path.read_text(encoding="utf-8"))["properties"]
-    allowed = [choice["const"] for choice in schema["fetchNews"]["oneOf"]]
+    news = schema["fetchNews"]  # JupyterLab 4.2 lists an enum, later ones oneOf/const
+    allowed = news.get("enum") or [choice["const"] for choice in news["oneOf"]]
     assert settings[PLUGIN]["fetchNews"] in allowed
     for name, value in settings[PLUGIN].items():
         assert name in schema, f"{name} is not a setting of {PLUGIN}"
@@ -74,6 +75,7 @@ def test_binder_installs_the_same_overrides():
 
 
 def test_quiet_pip_shows_pip_output_only_when_pip_fails(capsys):
+    pytest.importorskip("pip", reason="this environment was built by uv, without pip")
     course = load_course()
     course.PYTHON = Path(sys.executable)
     with pytest.raises(SystemExit, match="failed"):
