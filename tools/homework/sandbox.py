@@ -276,14 +276,17 @@ def bwrap_command(limits: Limits, uid: int | None, wall: float) -> list[str]:
     for name in ("ld.so.cache", "localtime", "fonts", "alternatives"):
         if (Path("/etc") / name).exists():
             cmd += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+    # The private /tmp first: a course folder that lies under /tmp (a fresh clone in CI)
+    # is then bound on top of it, instead of being hidden by it.
+    cmd += ["--proc", "/proc", "--dev", "/dev",
+            "--size", str(limits.tmp_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp"]
+    made.add("/tmp")
     for path in dict.fromkeys((base, venv, package)):
         if not str(path).startswith("/usr/"):
             cmd += [*_mkdirs(path, made), "--ro-bind", str(path), str(path)]
     cmd += _mkdirs(Path(GRADER_PATH) / "x", made)
     cmd += ["--ro-bind", str(INSIDE), f"{GRADER_PATH}/grading_inside"]
-    cmd += ["--proc", "/proc", "--dev", "/dev",
-            "--size", str(limits.tmp_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp",
-            "--chdir", "/tmp"]
+    cmd += ["--chdir", "/tmp"]
     env = sandbox_environment()
     cmd += ["--clearenv"]
     for key, value in env.items():
