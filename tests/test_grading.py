@@ -13,6 +13,8 @@ import csv
 import itertools
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -436,3 +438,28 @@ def test_each_running_sandbox_gets_a_user_id_of_its_own():
     assert again.uid == first.uid
     again.release()
     second.release()
+
+
+@needs_sandbox
+def test_graders_with_different_temporary_folders_never_share_a_user_id(tmp_path):
+    """A lease held by another grader, started with another TMPDIR, is respected."""
+    from tools.homework.sandbox import _UidLease
+
+    if os.geteuid() != 0:
+        pytest.skip("user ids of their own need root")
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys; from tools.homework.sandbox import _UidLease; "
+         "lease = _UidLease(); print(lease.uid, flush=True); sys.stdin.read()"],
+        cwd=ROOT, env={**os.environ, "TMPDIR": str(tmp_path)},
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        theirs = int(holder.stdout.readline())
+        ours = _UidLease()
+        try:
+            assert ours.uid != theirs
+        finally:
+            ours.release()
+    finally:
+        holder.communicate("")

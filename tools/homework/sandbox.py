@@ -132,10 +132,18 @@ def _namespaces() -> list[str]:
 class _UidLease:
     """An exclusive claim on one sandbox user id, held with a lock file until released."""
 
-    folder = Path(tempfile.gettempdir()) / "softmax-grading-uids"
+    # One folder for every grader on the machine, whatever its TMPDIR: two graders
+    # running at once (two instructors, or a grader and the test suite) lock in the
+    # same place, so they never hand out the same user id. Leases are taken as root
+    # only, and /run is root's and cleared at boot, when no lease can be alive.
+    folder = Path("/run/softmax-grading-uids")
 
     def __init__(self) -> None:
-        self.folder.mkdir(mode=0o700, exist_ok=True)
+        try:
+            self.folder.mkdir(mode=0o700, exist_ok=True)
+        except OSError:  # no writable /run (some containers): the temporary folder
+            self.folder = Path(tempfile.gettempdir()) / "softmax-grading-uids"
+            self.folder.mkdir(mode=0o700, exist_ok=True)
         for uid in range(UID_BASE, UID_BASE + UID_COUNT):
             if _user_exists(uid):
                 continue
