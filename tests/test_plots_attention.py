@@ -4,8 +4,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 from numpy.testing import assert_allclose
 
-from softmax_lessons.plots.attention import attention_heatmap, heads_figure, same_output_figure
-from softmax_lessons.scenes.attention import same_output_scene, sentence_heads_scene
+from softmax_lessons.plots.attention import (
+    attention_figure,
+    attention_heatmap,
+    heads_figure,
+    same_output_figure,
+)
+from softmax_lessons.scenes.attention import (
+    attention_scene,
+    same_output_scene,
+    sentence_heads_scene,
+)
 
 
 def _frames(ax):
@@ -19,6 +28,18 @@ def test_attention_heatmap_prints_each_weight_in_its_cell():
     ax = attention_heatmap(w, ["a", "b"], ["a", "b"])
     assert_allclose(ax.images[0].get_array(), w)
     assert [t.get_text() for t in ax.texts] == ["0.25", "0.75", "1.00", "0.00"]
+
+
+def test_the_explorers_heatmap_labels_its_rows_and_columns_with_the_sentence():
+    scene = attention_scene()
+    ax = attention_figure(scene).axes[0]
+    assert_allclose(ax.images[0].get_array(), scene.weights)
+    for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
+        assert [t.get_text() for t in ticks] == list(scene.tokens)
+    texts = [t.get_text() for t in ax.texts]
+    it, cat = scene.tokens.index("it"), scene.tokens.index("cat")
+    assert texts[it * len(scene.tokens) + cat] == f"{scene.weights[it, cat]:.2f}"
+    assert texts.count("x") == scene.n_masked
 
 
 def test_heads_figure_draws_each_heads_weights_side_by_side():

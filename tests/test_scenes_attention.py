@@ -11,7 +11,6 @@ from figure_helpers import (
 )
 from numpy.testing import assert_allclose, assert_array_equal
 
-from softmax_lessons.attention import EXAMPLE_LENGTH
 from softmax_lessons.core import softmax
 from softmax_lessons.plots.attention import (
     attention_figure,
@@ -79,15 +78,42 @@ def test_no_mask_gives_full_rows_that_sum_to_one():
     assert_allclose(state.row_sums, 1.0)
 
 
+def test_the_explorer_shows_the_lessons_sentence_padded_with_one_pad():
+    state = attention_scene()
+    assert state.tokens == (*SENTENCE_TOKENS, "<pad>")
+    assert state.weights.shape == state.mask.shape == (8, 8)
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_the_explorer_tells_the_lessons_story_it_looks_at_cat(causal):
+    # with the pad masked, the sentence's rows are head 1's rows from the lesson's text
+    state = attention_scene(causal=causal, padding=True)
+    head = sentence_heads_scene(causal=causal).heads[0]
+    n = len(SENTENCE_TOKENS)
+    assert_allclose(state.weights[:n, :n], head.weights, rtol=1e-12)
+    it, cat = SENTENCE_TOKENS.index("it"), SENTENCE_TOKENS.index("cat")
+    assert int(np.argmax(state.weights[it])) == cat and state.weights[it, cat] > 0.9
+
+
+def test_unmasked_the_pad_takes_weight_from_every_row():
+    state = attention_scene(causal=False, padding=False)
+    pad, it = state.tokens.index("<pad>"), state.tokens.index("it")
+    assert np.all(state.weights[:, pad] > 0)
+    # the pad has no features, so "it" scores it like any word that is not a noun
+    assert state.weights[it, pad] == pytest.approx(state.weights[it, state.tokens.index("the")])
+    # a row with no question (zero query) is uniform over all eight keys, the pad included
+    assert_allclose(state.weights[0], 1 / 8)
+
+
 def test_causal_mask_zeroes_everything_above_the_diagonal():
     state = attention_scene(causal=True, padding=False)
-    assert np.all(state.weights[np.triu_indices(6, k=1)] == 0.0)
-    assert state.n_masked == 15
+    assert np.all(state.weights[np.triu_indices(8, k=1)] == 0.0)
+    assert state.n_masked == 28
 
 
-def test_padding_mask_zeroes_the_pad_keys_for_every_query():
+def test_padding_mask_zeroes_the_pad_key_for_every_query():
     state = attention_scene(causal=False, padding=True)
-    assert np.all(state.weights[:, EXAMPLE_LENGTH:] == 0.0)
+    assert np.all(state.weights[:, len(SENTENCE_TOKENS):] == 0.0)
     assert_allclose(state.row_sums, 1.0)
 
 
@@ -97,10 +123,16 @@ def test_scale_zero_is_uniform_over_allowed_keys_and_a_large_scale_sharpens():
     sharp = attention_scene(causal=True, padding=False, scale=4.0)
     standard = attention_scene(causal=True, padding=False)
     assert sharp.row_entropy.mean() < standard.row_entropy.mean() < flat.row_entropy.mean()
+    # only the row with a question sharpens: equal scores stay equal at any scale
+    it = SENTENCE_TOKENS.index("it")
+    others = [i for i in range(8) if i != it]
+    assert_allclose(sharp.weights[others], flat.weights[others])
+    assert sharp.weights[it].max() > 0.99
 
 
 def test_summary_counts_masked_cells():
-    assert "18 of 36 cells masked" in attention_scene().summary
+    assert "29 of 64 cells masked" in attention_scene().summary
+    assert "sharpest row with a choice: 'it'" in attention_scene().summary
 
 
 def test_without_scaling_the_row_saturates_at_large_d():

@@ -189,8 +189,8 @@ def attention_figure_moving(fig: plt.Figure) -> list:
     Examples
     --------
     >>> from softmax_lessons.scenes.attention import attention_scene
-    >>> len(attention_figure_moving(attention_figure(attention_scene())))  # 36 + 18 + 2
-    56
+    >>> len(attention_figure_moving(attention_figure(attention_scene())))  # 64 + 29 + 2
+    95
     >>> plt.close("all")
     """
     ax = fig.axes[0]

@@ -10,7 +10,6 @@ import numpy as np
 from ..attention import (
     attention_scores,
     causal_mask,
-    example_sequence,
     padding_mask,
     row_entropy,
     saturation_curve,
@@ -48,9 +47,9 @@ class AttentionScene:
     """What :func:`attention_scene` computes: one frame of the explorer, or a static figure.
 
     Fields:
-    ``tokens``, the settings, ``mask`` (6, 6) bool, ``weights`` (6, 6),
-    ``output`` (6, 2), ``row_entropy`` (bits), ``row_sums``, ``n_masked`` and
-    ``summary``.
+    ``tokens`` (the sentence and one ``<pad>``), the settings, ``mask`` (8, 8) bool,
+    ``weights`` (8, 8), ``output`` (8, 2), ``row_entropy`` (bits), ``row_sums``,
+    ``n_masked`` and ``summary``.
     """
 
     tokens: tuple[str, ...]
@@ -69,11 +68,16 @@ class AttentionScene:
 def attention_scene(
     causal: bool = True, padding: bool = True, scale: float = 1.0
 ) -> AttentionScene:
-    """What the attention explorer draws for the lesson's six-token sequence.
+    """What the attention explorer draws: head 1 over the lesson's sentence, padded.
 
-    Taught in 04. The scores are ``scale * q . k / sqrt(d)``: `scale` 1 is standard
-    attention, larger sharpens every row, 0 makes every row uniform over its
-    allowed keys. `causal` hides later keys; `padding` hides the two ``<pad>`` keys.
+    Taught in 04. The tokens are "the cat sat because it was tired" followed by one
+    ``<pad>``, as in a batch whose longest sentence has eight tokens; the pad's
+    embedding is all zeros (it has none of the features). Queries, keys and values
+    are head 1 of :func:`sentence_heads_scene`, the head where "it" looks for its
+    noun. The scores are ``scale * q . k / sqrt(d)``: `scale` 1 is standard
+    attention, larger sharpens every row that has a preference, 0 makes every row
+    uniform over its allowed keys. `causal` hides later keys; `padding` hides the
+    ``<pad>`` key.
 
     Returns
     -------
@@ -83,29 +87,36 @@ def attention_scene(
     Examples
     --------
     >>> s = attention_scene()
-    >>> s.weights[0].round(2)          # "<s>" can only see itself
-    array([1., 0., 0., 0., 0., 0.])
-    >>> s.row_sums.round(6).tolist(), s.n_masked
-    ([1.0, 1.0, 1.0, 1.0, 1.0, 1.0], 18)
+    >>> s.weights[0].round(2)          # "the" can only see itself
+    array([1., 0., 0., 0., 0., 0., 0., 0.])
+    >>> it, cat = s.tokens.index("it"), s.tokens.index("cat")
+    >>> round(float(s.weights[it, cat]), 2)
+    0.95
+    >>> s.row_sums.round(6).tolist() == [1.0] * 8, s.n_masked
+    (True, 29)
     """
-    ex = example_sequence()
-    n, d = len(ex["tokens"]), ex["q"].shape[-1]
+    head = sentence_heads_scene().heads[0]
+    n_pads = 1
+    tokens = (*SENTENCE_TOKENS, *("<pad>",) * n_pads)
+    n = len(tokens)
+    e = np.vstack([sentence_embeddings(), np.zeros((n_pads, len(SENTENCE_FEATURES)))])
+    q, k, v = e @ head.w_q, e @ head.w_k, e @ head.w_v
     mask = np.ones((n, n), dtype=bool)
     if causal:
         mask &= causal_mask(n)
     if padding:
-        mask &= padding_mask([ex["length"]], n)
+        mask &= padding_mask([len(SENTENCE_TOKENS)], n)
     scale = float(scale)
-    output, weights = scaled_dot_product_attention(ex["q"], ex["k"], ex["v"], mask=mask,
-                                                   scale=scale / np.sqrt(d))
+    output, weights = scaled_dot_product_attention(q, k, v, mask=mask,
+                                                   scale=scale / np.sqrt(q.shape[-1]))
     entropies = row_entropy(weights)
     sharpest = int(np.argmin(np.where(mask.sum(axis=1) > 1, entropies, np.inf)))
     summary = (f"causal: {'on' if causal else 'off'}, padding: {'on' if padding else 'off'}, "
                f"scale x{scale:.2f}: {int((~mask).sum())} of {n * n} cells masked; "
                f"mean row entropy {entropies.mean():.2f} bits; sharpest row with a choice: "
-               f"'{ex['tokens'][sharpest]}' (max weight {weights[sharpest].max():.2f})")
+               f"'{tokens[sharpest]}' (max weight {weights[sharpest].max():.2f})")
     return AttentionScene(
-        tokens=ex["tokens"],
+        tokens=tokens,
         causal=bool(causal),
         padding=bool(padding),
         scale=scale,

@@ -2,8 +2,9 @@
 
 Two explorers, each a function callable with no arguments (the lesson's example):
 
-- :func:`attention_explorer`: the attention weights of a short token sequence as a
-  heatmap, with causal and padding toggles and a slider that scales the scores;
+- :func:`attention_explorer`: the weights of the lesson's pronoun head over its sentence
+  ("it" looks at "cat"), padded with one ``<pad>``, as a heatmap, with causal and padding
+  toggles and a slider that scales the scores;
 - :func:`saturation_explorer`: a slider for the key dimension d, showing one row of
   weights and the mean entropy with and without the 1/sqrt(d) factor.
 
