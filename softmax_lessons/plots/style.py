@@ -231,7 +231,7 @@ def _one_legend_for_panels_that_repeat_it(fig: Figure) -> None:
 
 def _wrap_text_wider_than_its_panel(fig: Figure) -> None:
     """Break each title or x-axis label that is wider than its axes onto more lines."""
-    fig.canvas.draw()  # lays the figure out, so panel and text widths are known
+    fig.draw_without_rendering()  # lays the figure out, so panel and text widths are known
     renderer = fig.canvas.get_renderer()
     for ax in fig.axes:
         room = ax.get_window_extent(renderer).width

@@ -17,9 +17,9 @@ from numpy.typing import ArrayLike
 
 from ..core import log_softmax, softmax
 from ..losses import cross_entropy, cross_entropy_grad, one_hot
-from ..sampling import sample
+from ..sampling import sampling_probabilities
 from ..training import TrainingResult, bigram_counts, bigram_pairs
-from ..validation import check_int, check_rng
+from ..validation import check_int, check_rng, inverse_cdf
 
 __all__ = [
     "CE_CLASSES",
@@ -389,9 +389,14 @@ def generate_names(
     """Write `n_names` names with a bigram model, one letter at a time, with lesson 03's sampler.
 
     Taught in 05. Each name starts from the marker: the row of `weights` for the
-    current symbol gives the logits of the next one, :func:`softmax_lessons.sampling.sample`
-    draws it (with `temperature`, `top_k`, `top_p`), and the name ends when the marker
+    current symbol gives the logits of the next one, and the name ends when the marker
     comes back. A name that reaches `max_length` letters is cut there and ends in ``"…"``.
+    A bigram model's next-symbol distribution depends only on the current symbol, so
+    each row's :func:`softmax_lessons.sampling.sampling_probabilities` (with
+    `temperature`, `top_k`, `top_p`) is computed once; each letter is then drawn from
+    it as :func:`softmax_lessons.sampling.sample` draws, one uniform number turned
+    into a symbol by the inverse of the cdf, so the names are the ones `sample`
+    would write, with the same generator.
 
     Examples
     --------
@@ -409,12 +414,13 @@ def generate_names(
     check_rng(rng)
     n_names = check_int(n_names, "n_names", minimum=0)
     max_length = check_int(max_length, "max_length")
+    next_p = np.array([sampling_probabilities(row, temperature=temperature, top_k=top_k,
+                                              top_p=top_p) for row in table])
     names = []
     for _ in range(n_names):
         letters, current = [], 0
         while len(letters) < max_length:
-            current = sample(table[current], rng, temperature=temperature, top_k=top_k,
-                             top_p=top_p)
+            current = int(inverse_cdf(next_p[current], rng.random()))
             if current == 0:
                 break
             letters.append(alphabet[current])
