@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from softmax_lessons.numerics import exp_limits, naive_breakdown
+from softmax_lessons.numerics import SweepRecord, exp_limits, naive_breakdown
 from softmax_lessons.plots.numerics import (
     exp_limits_chart,
     nan_fraction_vs_offset,
@@ -66,10 +66,10 @@ def test_nan_fraction_plot_draws_the_measured_lines_and_the_limits():
     ax = nan_fraction_vs_offset(data)
     measured = [line for line in ax.lines if line.get_label().startswith("float")]
     assert len(measured) == 3
-    assert_allclose(measured[2].get_ydata(), data["float64"]["nan_fraction"])
+    assert_allclose(measured[2].get_ydata(), data["float64"].nan_fraction)
     edges = sorted(float(line.get_xdata()[0]) for line in ax.lines
                    if line.get_linestyle() == ":" and len(line.get_xdata()) == 2)
-    expected = sorted(v for d in data.values() for v in (d["breaks_above"], d["breaks_below"]))
+    expected = sorted(v for d in data.values() for v in (d.breaks_above, d.breaks_below))
     assert_allclose(edges, expected)
 
 
@@ -77,12 +77,12 @@ def test_limits_chart_spans_each_measured_range():
     limits = [exp_limits(d) for d in ("float16", "float64")]
     ax = exp_limits_chart(limits)
     for bar, d in zip(ax.patches, limits, strict=True):
-        assert_allclose(bar.get_x(), float(d["underflow"]))
-        assert_allclose(bar.get_x() + bar.get_width(), float(d["overflow"]))
+        assert_allclose(bar.get_x(), float(d.underflow))
+        assert_allclose(bar.get_x() + bar.get_width(), float(d.overflow))
 
 
 def test_ulp_sweep_marks_failures_on_the_fails_line():
-    rows = [{"dtype": "float64", "scale": s, "method": m, "max_ulp": v}
+    rows = [SweepRecord("float64", s, m, max_ulp=v, median_ulp=v, failed=float(v == np.inf))
             for s, m, v in [(1.0, "naive", 1.0), (10.0, "naive", np.inf),
                             (1.0, "shifted", 2.0), (10.0, "shifted", 30.0)]]
     ax = ulp_sweep(rows, "float64")
@@ -94,7 +94,7 @@ def test_ulp_sweep_marks_failures_on_the_fails_line():
 
 
 def test_ulp_sweep_draws_errors_too_small_for_the_log_axis_on_its_bottom_edge():
-    rows = [{"dtype": "float32", "scale": s, "method": "a", "max_ulp": v}
+    rows = [SweepRecord("float32", s, "a", max_ulp=v, median_ulp=v, failed=0.0)
             for s, v in [(1.0, 3.0), (10.0, 1e-40), (100.0, 0.0)]]
     ax = ulp_sweep(rows, "float32")
     assert_allclose(ax.lines[0].get_ydata(), [3.0, 0.05, 0.05])
@@ -103,7 +103,7 @@ def test_ulp_sweep_draws_errors_too_small_for_the_log_axis_on_its_bottom_edge():
 
 def test_ulp_sweep_refuses_a_dtype_with_no_records():
     with pytest.raises(ValueError, match="no records for dtype 'float16'"):
-        ulp_sweep([{"dtype": "float64", "scale": 1.0, "method": "a", "max_ulp": 1.0}],
+        ulp_sweep([SweepRecord("float64", 1.0, "a", max_ulp=1.0, median_ulp=1.0, failed=0.0)],
                   "float16")
 
 

@@ -11,7 +11,6 @@ from figure_helpers import (
 )
 from numpy.testing import assert_allclose, assert_array_equal
 
-from softmax_lessons.attention import EXAMPLE_LENGTH
 from softmax_lessons.core import softmax
 from softmax_lessons.plots.attention import (
     attention_figure,
@@ -21,6 +20,7 @@ from softmax_lessons.plots.attention import (
     update_attention_figure,
     update_saturation_figure,
 )
+from softmax_lessons.scenes import EXAMPLE_LENGTH
 from softmax_lessons.scenes.attention import (
     SENTENCE_TOKENS,
     attention_scene,
@@ -122,10 +122,10 @@ def test_at_d_one_scaling_changes_nothing():
 
 def test_the_markers_lie_on_the_curves():
     state = saturation_scene(100)
-    dims = list(state.curve["dims"])
+    dims = list(state.curve.dims)
     assert 100 in dims
     i = dims.index(100)
-    assert state.mean_entropy_scaled == state.curve["entropy_scaled"][i]
+    assert state.mean_entropy_scaled == state.curve.entropy_scaled[i]
 
 
 def test_saturation_state_refuses_d_out_of_range():

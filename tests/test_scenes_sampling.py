@@ -22,7 +22,7 @@ from softmax_lessons.plots.sampling import (
     update_sampling_figure,
     update_temperature_figure,
 )
-from softmax_lessons.sampling import EXAMPLE_LOGITS
+from softmax_lessons.scenes import EXAMPLE_LOGITS
 from softmax_lessons.scenes.sampling import sampling_scene, temperature_scene
 
 

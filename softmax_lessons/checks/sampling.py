@@ -11,10 +11,10 @@ from ..calibration import (
     expected_calibration_error,
     fit_temperature,
     negative_log_likelihood,
-    overconfident_classifier,
 )
 from ..core import softmax
 from ..sampling import filter_top_p
+from ..scenes.sampling import overconfident_classifier
 from . import rules
 from .runner import (
     SMALL_LOGITS,

@@ -266,19 +266,19 @@ def saturation_figure(scene: SaturationScene) -> plt.Figure:
     left.set_title(_saturation_title(scene))
     left.legend(loc="upper right", fontsize=9)
     curve = scene.curve
-    right.plot(curve["dims"], curve["entropy_scaled"], color=OKABE_ITO["blue"], marker="o",
+    right.plot(curve.dims, curve.entropy_scaled, color=OKABE_ITO["blue"], marker="o",
                label="scores / sqrt(d)")
-    right.plot(curve["dims"], curve["entropy_unscaled"], color=OKABE_ITO["orange"], marker="s",
+    right.plot(curve.dims, curve.entropy_unscaled, color=OKABE_ITO["orange"], marker="s",
                linestyle="--", label="raw scores q . k")
-    right.axhline(curve["max_entropy"], color="black", linestyle=":", linewidth=1,
-                  label=f"log2({keys.size}) = {curve['max_entropy']:.0f} bits (uniform)")
+    right.axhline(curve.max_entropy, color="black", linestyle=":", linewidth=1,
+                  label=f"log2({keys.size}) = {curve.max_entropy:.0f} bits (uniform)")
     right.plot([scene.d], [scene.mean_entropy_scaled], marker="D", markersize=10,
                color=OKABE_ITO["blue"], markeredgecolor="black", linestyle="none")
     right.plot([scene.d], [scene.mean_entropy_unscaled], marker="D", markersize=10,
                color=OKABE_ITO["orange"], markeredgecolor="black", linestyle="none")
     right.axvline(scene.d, color="grey", linewidth=1)
     right.set_xscale("log", base=2)
-    right.set_ylim(-0.1, curve["max_entropy"] * 1.15)
+    right.set_ylim(-0.1, curve.max_entropy * 1.15)
     right.set_xlabel("key dimension d (log scale)")
     right.set_ylabel("mean entropy of a row (bits)")
     right.set_title("without 1/sqrt(d) the softmax saturates")
@@ -313,8 +313,8 @@ def update_saturation_figure(fig: plt.Figure, scene: SaturationScene) -> plt.Fig
     left.set_title(_saturation_title(scene))
     curve = scene.curve
     scaled, unscaled, _, marker_scaled, marker_unscaled, at_d = right.lines
-    scaled.set_data(curve["dims"], curve["entropy_scaled"])
-    unscaled.set_data(curve["dims"], curve["entropy_unscaled"])
+    scaled.set_data(curve.dims, curve.entropy_scaled)
+    unscaled.set_data(curve.dims, curve.entropy_unscaled)
     marker_scaled.set_data([scene.d], [scene.mean_entropy_scaled])
     marker_unscaled.set_data([scene.d], [scene.mean_entropy_unscaled])
     at_d.set_xdata([scene.d, scene.d])
