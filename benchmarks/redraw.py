@@ -7,9 +7,10 @@ either by changing the figure's artists in place with an ``update_*`` function w
 for that figure (``live.update``) or by calling the same plot function that drew the
 first frame again on the frozen axes (``live.redraw``), which needs no second function.
 For every explorer this script steps the same sequence of scenes both ways, in turns,
-and prints the median time per step (drawing and PNG encoding, no kernel, no browser).
-The course keeps an ``update_*`` function only where the redraw is over the 50 ms
-budget per step (benchmarks/README.md). The figures depend on the machine and its load:
+and prints the median time per step (drawing and PNG encoding, no kernel, no browser);
+an explorer whose ``update_*`` function was removed is timed by redraw alone. The course
+keeps an ``update_*`` function only where the redraw is over the 50 ms budget per step
+(benchmarks/README.md). The figures depend on the machine and its load:
 compare the two columns of one run. ``--clock cpu`` times the CPU time of this process
 instead of the wall clock: on a machine shared with other jobs it leaves out the time
 spent waiting for a core.
@@ -68,21 +69,22 @@ def whole_figure(draw):
 def explorers() -> dict:
     """name -> (make, update, redraw, moving, scenes): one explorer's figure and its steps.
 
-    `moving` is what the explorer blits with its ``update_*`` function: ``"auto"``, or a
-    function of the figure giving its moving artists (a ``*_moving`` function).
+    `update` is the explorer's ``update_*`` function, None where it redraws. `moving` is
+    what the ``update_*`` function blits: ``"auto"``, or a function of the figure giving
+    its moving artists (a ``*_moving`` function).
     """
     temperature_logits = scenes.EXAMPLE_LOGITS
     return {
         "softmax (01)": (
             one_axes(plots.explorer_bars, (6.4, 3.2)),
-            plots.update_explorer_bars,
+            None,
             lambda ax, s: plots.explorer_bars(s, ax=ax),
             "auto",
             [scenes.definition_scene([v, 1.0, 0.1, -0.5, -1.5]) for v in np.linspace(-3, 3, 7)],
         ),
         "numerics (02)": (
             axes_pair(plots.stability_columns, (8, 3), sharey=True),
-            plots.update_stability_columns,
+            None,
             lambda axes, s: plots.stability_columns(s, axes=axes),
             "auto",
             [scenes.stability_scene(o, "float32") for o in np.linspace(-100, 100, 7)],
@@ -146,22 +148,25 @@ def median_ms(live: LiveFigure, step, frames: list, clock: str = "wall") -> floa
     return 1000 * statistics.median(times)
 
 
-def measure(steps: int = 3, clock: str = "wall") -> list[tuple[str, float, float]]:
-    """(explorer, median ms with update_*, median ms with redraw) for every explorer."""
+def measure(steps: int = 3, clock: str = "wall") -> list[tuple[str, float | None, float]]:
+    """(explorer, median ms with update_* or None, median ms with redraw) for every explorer."""
     use_course_style()
     rows = []
     for name, (make, update, redraw, moving, frames) in explorers().items():
-        fig, obj = make(frames[0])
-        by_update = LiveFigure(fig, moving=moving if isinstance(moving, str) else moving(fig))
+        by_update = None
+        if update is not None:
+            fig, obj = make(frames[0])
+            by_update = LiveFigure(fig, moving=moving if isinstance(moving, str) else moving(fig))
         fig, obj_r = make(frames[0])
         by_redraw = LiveFigure(fig, moving="auto")
         a, b = [], []
         for _ in range(steps):  # in turns, so a busy machine slows both alike
-            a.append(median_ms(by_update, lambda lv, s, o=obj, f=update:
-                               lv.update(lambda: f(o, s)), frames, clock))
+            if by_update is not None:
+                a.append(median_ms(by_update, lambda lv, s, o=obj, f=update:
+                                   lv.update(lambda: f(o, s)), frames, clock))
             b.append(median_ms(by_redraw, lambda lv, s, o=obj_r, f=redraw:
                                lv.redraw(lambda: f(o, s)), frames, clock))
-        rows.append((name, statistics.median(a), statistics.median(b)))
+        rows.append((name, statistics.median(a) if a else None, statistics.median(b)))
         plt.close("all")
     return rows
 
@@ -177,7 +182,8 @@ def main(argv: list[str] | None = None) -> None:
     print("|---|---|---|---|")
     for name, update_ms, redraw_ms in measure(args.steps, args.clock):
         verdict = "yes" if redraw_ms <= BUDGET_MS else "no"
-        print(f"| {name} | {update_ms:.1f} | {redraw_ms:.1f} | {verdict} |")
+        shown = "removed" if update_ms is None else f"{update_ms:.1f}"
+        print(f"| {name} | {shown} | {redraw_ms:.1f} | {verdict} |")
 
 
 if __name__ == "__main__":

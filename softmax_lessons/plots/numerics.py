@@ -18,7 +18,6 @@ from .style import (
     OKABE_ITO,
     new_axes,
     probability_bars,
-    update_probability_bars,
     use_course_style,
 )
 
@@ -29,7 +28,6 @@ __all__ = [
     "stability_columns",
     "two_sum_number_line",
     "ulp_sweep",
-    "update_stability_columns",
 ]
 
 _DTYPE_STYLE = {
@@ -100,41 +98,6 @@ def _show_naive_column(ax: plt.Axes, naive: np.ndarray, nan: np.ndarray) -> None
             text.xy = text.xyann = (centre, value)  # point and text
             text.set(text=f"{value:.3f}", verticalalignment="bottom", fontsize=9,
                      fontweight="normal", bbox=None)
-
-
-def update_stability_columns(axes: np.ndarray, scene: StabilityScene) -> np.ndarray:
-    """Change the two panels drawn by :func:`stability_columns` to show a new `scene`.
-
-    Taught in 02. The lesson-02 explorer draws its figure once and calls this on
-    every step of its offset slider or dtype buttons: new bars, NaN marks, values
-    and titles, with no new figure. The result carries the same data as
-    ``stability_columns(scene)``.
-
-    Raises
-    ------
-    ValueError
-        If `scene` has a different number of classes than the bars on `axes`.
-
-    Examples
-    --------
-    >>> from softmax_lessons.scenes.numerics import stability_scene
-    >>> axes = stability_columns(stability_scene(1000.0, base=[0.0, 1.0], labels="ab"))
-    >>> fine = stability_scene(-3.0, "float32", base=[0.0, 1.0], labels="ab")
-    >>> left, right = update_stability_columns(axes, fine)
-    >>> [t.get_text() for t in left.texts], right.get_title().splitlines()
-    (['0.269', '0.731'], ['stable: shift by max(x)', 'float32, offset -3'])
-    >>> plt.close("all")
-    """
-    left, right = axes
-    naive = np.asarray(scene.naive_p, dtype=float)
-    if len(left.patches) != naive.size:
-        raise ValueError(f"these axes show {len(left.patches)} classes, got {naive.size}; "
-                         "draw a new figure with stability_columns for another number of classes")
-    _show_naive_column(left, naive, np.asarray(scene.naive_nan, dtype=bool))
-    naive_title, stable_title = _titles(scene)
-    left.set_title(naive_title)
-    update_probability_bars(right, scene.stable_p, title=stable_title)
-    return axes
 
 
 def nan_fraction_vs_offset(
