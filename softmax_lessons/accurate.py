@@ -281,30 +281,17 @@ def softmax_accurate(
 ) -> np.ndarray:
     """Softmax along `axis`, correct to within a few ulp even for logits far apart.
 
-    Taught in 02. Same result as :func:`softmax_lessons.core.softmax` up to
-    rounding, but the rounding errors of ``(x - max(x)) / T`` and of the sum are
-    recovered and put back, so entries far below the maximum keep their last
-    digits. Costs about twice the default softmax (``benchmarks/README.md``).
-
-    Parameters
-    ----------
-    x : array_like, shape (..., n_classes)
-        Logits: real scores of any sign.
-    axis : int, default -1
-        The class axis; each slice along it sums to 1.
-    temperature : float, default 1.0
-        Divides the logits after the maximum is subtracted, as in the core;
-        must be finite and > 0.
-    where : array_like of bool, optional
-        Broadcastable to `x`; False positions get probability exactly 0 and the
-        others renormalise. A slice with nothing allowed gives all zeros.
+    Taught in 02. What differs from :func:`softmax_lessons.core.softmax`: the
+    rounding errors of ``(x - max(x)) / T`` and of the sum are recovered (TwoSum)
+    and put back, so entries far below the maximum keep their last digits; it
+    costs about twice as much (``benchmarks/README.md``). Parameters, input checks
+    and the result's shape and dtype are the core's.
 
     Returns
     -------
     ndarray
-        Same shape and dtype as `x` (float64 for ints and bools). float64 within
-        4 ulp of the exact softmax; float32 and float16 within 1 ulp (computed in
-        float64 and rounded once).
+        As from the core's softmax, but float64 within 4 ulp of the exact softmax,
+        float32 and float16 within 1 ulp (computed in float64 and rounded once).
 
     Examples
     --------
@@ -329,26 +316,12 @@ def log_softmax_accurate(
 ) -> np.ndarray:
     """Log-probabilities ``x / T - logsumexp(x / T)`` along `axis`, within 2 ulp of exact.
 
-    Taught in 02. Computed as ``(d_hi - log1p(rest)) + d_lo``: ``d_hi + d_lo`` is
+    Taught in 02. What differs from :func:`softmax_lessons.core.log_softmax`: it
+    computes ``(d_hi - log1p(rest)) + d_lo``, where ``d_hi + d_lo`` is
     ``(x - max(x)) / T`` to twice float64's precision and ``1 + rest`` the sum of
-    exponentials. The largest entry's result, ``-log1p(rest)``, keeps its
-    relative accuracy when it is tiny.
-
-    Parameters
-    ----------
-    x : array_like, shape (..., n_classes)
-        Logits.
-    axis : int, default -1
-        The class axis.
-    temperature : float, default 1.0
-        Divides the logits after the maximum is subtracted; finite and > 0.
-    where : array_like of bool, optional
-        False positions get ``-inf``; a slice with nothing allowed is all ``-inf``.
-
-    Returns
-    -------
-    ndarray
-        Same shape and dtype rules as `softmax_accurate`; entries <= 0.
+    exponentials, so the largest entry's result, ``-log1p(rest)``, keeps its
+    relative accuracy when it is tiny. Parameters, input checks (``where``: False
+    positions get ``-inf``) and the result's shape and dtype are the core's.
 
     Examples
     --------
@@ -371,26 +344,12 @@ def logsumexp_accurate(
 ) -> np.ndarray | float:
     """``log(sum(exp(x)))`` along `axis` as ``m + log1p(rest)``, within 2 ulp of the exact value.
 
-    Taught in 02. ``m`` is the maximum and ``1 + rest`` the TwoSum-corrected sum
-    of ``exp(x - m)``. When the result nearly cancels to 0 (a negative maximum
-    plus ``log1p(rest)`` of almost the same size) the problem itself is
-    ill-conditioned and the error is a few ulp of ``m`` instead.
-
-    Parameters
-    ----------
-    x : array_like
-        Logits.
-    axis : int, default -1
-        The axis to reduce.
-    keepdims : bool, default False
-        Keep the reduced axis with length 1, so the result broadcasts against `x`.
-    where : array_like of bool, optional
-        False positions are left out; a slice with nothing allowed gives ``-inf``.
-
-    Returns
-    -------
-    ndarray
-        `x`'s shape without `axis` (or with length 1 there if `keepdims`).
+    Taught in 02. What differs from :func:`softmax_lessons.core.logsumexp`: the
+    sum of ``exp(x - m)`` (``m`` the maximum) is corrected with TwoSum. When the
+    result nearly cancels to 0 (a negative maximum plus ``log1p(rest)`` of almost
+    the same size) the problem itself is ill-conditioned and the error is a few ulp
+    of ``m`` instead. Parameters (``axis``, ``keepdims``, ``where``), input checks
+    and the result's shape are the core's.
 
     Examples
     --------

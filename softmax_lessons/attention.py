@@ -14,6 +14,8 @@ Shapes follow the usual convention: ``q`` is (..., n_queries, d), ``k`` is
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -28,11 +30,9 @@ from .validation import (
 )
 
 __all__ = [
-    "EXAMPLE_LENGTH",
-    "EXAMPLE_TOKENS",
+    "SaturationCurve",
     "attention_scores",
     "causal_mask",
-    "example_sequence",
     "leaked_mass",
     "padding_mask",
     "plain_masked_softmax",
@@ -41,11 +41,6 @@ __all__ = [
     "scaled_dot_product_attention",
     "total_variation",
 ]
-
-# The lesson's short sequence: four real tokens, then two padding positions.
-EXAMPLE_TOKENS = ("<s>", "the", "cat", "sat", "<pad>", "<pad>")
-EXAMPLE_LENGTH = 4
-
 
 def _check_scale(scale: float | None, d: int) -> float:
     if scale is None:
@@ -338,13 +333,39 @@ def total_variation(p: ArrayLike, r: ArrayLike) -> np.ndarray:
     return 0.5 * np.sum(np.abs(pa - ra), axis=-1)
 
 
+@dataclass(frozen=True)
+class SaturationCurve:
+    """Attention rows at several key dimensions: what :func:`saturation_curve` measures.
+
+    Taught in 04.
+
+    Attributes
+    ----------
+    dims : ndarray of int
+        The key dimensions d.
+    entropy_scaled, entropy_unscaled : ndarray
+        Mean entropy per row in bits at each d, with and without ``1/sqrt(d)``.
+    max_weight_scaled, max_weight_unscaled : ndarray
+        Mean largest weight per row at each d, with and without ``1/sqrt(d)``.
+    max_entropy : float
+        ``log2(n_keys)``, the entropy of a uniform row.
+    """
+
+    dims: np.ndarray
+    entropy_scaled: np.ndarray
+    entropy_unscaled: np.ndarray
+    max_weight_scaled: np.ndarray
+    max_weight_unscaled: np.ndarray
+    max_entropy: float
+
+
 def saturation_curve(
     dims: ArrayLike,
     rng: np.random.Generator,
     *,
     n_keys: int = 16,
     n_queries: int = 200,
-) -> dict:
+) -> SaturationCurve:
     """Mean entropy and largest weight of attention rows, with and without ``1/sqrt(d)``.
 
     Taught in 04. Queries and keys have independent standard-normal entries, so a
@@ -363,14 +384,14 @@ def saturation_curve(
 
     Returns
     -------
-    dict
+    SaturationCurve
         ``dims``; ``entropy_scaled``, ``entropy_unscaled`` (mean bits per row);
         ``max_weight_scaled``, ``max_weight_unscaled``; ``max_entropy`` = log2(n_keys).
 
     Examples
     --------
     >>> c = saturation_curve([1, 256], np.random.default_rng(0))
-    >>> c["entropy_scaled"].round(1), c["entropy_unscaled"].round(1)
+    >>> c.entropy_scaled.round(1), c.entropy_unscaled.round(1)
     (array([3.6, 3.4]), array([3.6, 0.2]))
     """
     check_rng(rng)
@@ -388,41 +409,20 @@ def saturation_curve(
     # The dot product over the first d coordinates, for every d at once: a running
     # sum of the coordinate-wise products (cheaper than one matrix product per d).
     running = np.cumsum(q[:, None, :] * k[None, :, :], axis=-1)
-    out = {"dims": ds, "max_entropy": float(np.log2(n_keys))}
-    for name, scaled in (("scaled", True), ("unscaled", False)):
-        ent, top = [], []
+    mean_entropy, mean_top = {}, {}   # keyed by scaled (True) or not (False)
+    for scaled in (True, False):
+        ent, biggest = [], []
         for d in ds:
             scores = running[:, :, d - 1] / (np.sqrt(d) if scaled else 1.0)
             w = softmax(scores)
             ent.append(float(np.mean(row_entropy(w))))
-            top.append(float(np.mean(w.max(axis=-1))))
-        out[f"entropy_{name}"] = np.array(ent)
-        out[f"max_weight_{name}"] = np.array(top)
-    return out
-
-
-def example_sequence(d: int = 8, seed: int = 4) -> dict:
-    """The lesson's short token sequence with queries, keys and values made from a seed.
-
-    Taught in 04. Returns ``tokens`` (EXAMPLE_TOKENS), ``length`` (real tokens
-    before the padding), and ``q``, ``k``, ``v`` of shape (6, d), (6, d), (6, 2).
-
-    Examples
-    --------
-    >>> ex = example_sequence()
-    >>> ex["tokens"][:4], ex["q"].shape, ex["v"].shape
-    (('<s>', 'the', 'cat', 'sat'), (6, 8), (6, 2))
-    """
-    d = check_int(d, "d")
-    seed = check_int(seed, "seed", minimum=0)
-    rng = np.random.default_rng(seed)
-    n = len(EXAMPLE_TOKENS)
-    embed = rng.standard_normal((n, d))
-    w_q, w_k = rng.standard_normal((2, d, d)) / np.sqrt(d)
-    return {
-        "tokens": EXAMPLE_TOKENS,
-        "length": EXAMPLE_LENGTH,
-        "q": embed @ w_q,
-        "k": embed @ w_k,
-        "v": rng.standard_normal((n, 2)),
-    }
+            biggest.append(float(np.mean(w.max(axis=-1))))
+        mean_entropy[scaled], mean_top[scaled] = np.array(ent), np.array(biggest)
+    return SaturationCurve(
+        dims=ds,
+        entropy_scaled=mean_entropy[True],
+        entropy_unscaled=mean_entropy[False],
+        max_weight_scaled=mean_top[True],
+        max_weight_unscaled=mean_top[False],
+        max_entropy=float(np.log2(n_keys)),
+    )

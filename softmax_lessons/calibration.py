@@ -12,6 +12,7 @@ NumPy only: the 1-D fit is a safeguarded Newton search written out below.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -23,16 +24,14 @@ from .validation import (
     check_int,
     check_labels,
     check_number,
-    check_rng,
     check_temperature,
-    inverse_cdf,
 )
 
 __all__ = [
+    "ReliabilityBins",
     "expected_calibration_error",
     "fit_temperature",
     "negative_log_likelihood",
-    "overconfident_classifier",
     "reliability_bins",
 ]
 
@@ -188,7 +187,30 @@ def fit_temperature(
     return 1.0 / b
 
 
-def reliability_bins(p: ArrayLike, labels: ArrayLike, n_bins: int = 10) -> dict:
+@dataclass(frozen=True)
+class ReliabilityBins:
+    """Predictions grouped by confidence: what :func:`reliability_bins` returns. Taught in 03.
+
+    Attributes
+    ----------
+    edges : ndarray, shape (n_bins + 1,)
+        The bin edges on [0, 1].
+    count : ndarray of int, shape (n_bins,)
+        Predictions in each bin.
+    confidence, accuracy : ndarray, shape (n_bins,)
+        The mean confidence and the fraction right in each bin (NaN for an empty bin).
+    n : int
+        The number of predictions.
+    """
+
+    edges: np.ndarray
+    count: np.ndarray
+    confidence: np.ndarray
+    accuracy: np.ndarray
+    n: int
+
+
+def reliability_bins(p: ArrayLike, labels: ArrayLike, n_bins: int = 10) -> ReliabilityBins:
     """Group predictions by confidence into equal-width bins; accuracy and confidence per bin.
 
     Taught in 03: the numbers behind a reliability diagram. The confidence of an
@@ -206,9 +228,8 @@ def reliability_bins(p: ArrayLike, labels: ArrayLike, n_bins: int = 10) -> dict:
 
     Returns
     -------
-    dict
-        ``edges`` (n_bins + 1,), ``count`` (n_bins,), ``confidence`` and ``accuracy``
-        (n_bins,), the means in each bin (NaN for an empty bin), and ``n`` the total.
+    ReliabilityBins
+        ``edges``, ``count``, ``confidence`` and ``accuracy`` per bin, and ``n``.
 
     Raises
     ------
@@ -220,9 +241,9 @@ def reliability_bins(p: ArrayLike, labels: ArrayLike, n_bins: int = 10) -> dict:
     --------
     >>> p = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.45, 0.55]])
     >>> bins = reliability_bins(p, [0, 1, 1, 0], n_bins=2)
-    >>> bins["count"].tolist(), bins["accuracy"].tolist()
+    >>> bins.count.tolist(), bins.accuracy.tolist()
     ([0, 4], [nan, 0.5])
-    >>> bins["confidence"].round(3).tolist()
+    >>> bins.confidence.round(3).tolist()
     [nan, 0.738]
     """
     arr = as_float_array(p, name="p")
@@ -238,8 +259,8 @@ def reliability_bins(p: ArrayLike, labels: ArrayLike, n_bins: int = 10) -> dict:
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_conf = np.bincount(which, weights=confidence, minlength=n_bins) / count
         accuracy = np.bincount(which, weights=correct, minlength=n_bins) / count
-    return {"edges": edges, "count": count, "confidence": mean_conf,
-            "accuracy": accuracy, "n": int(lab.size)}
+    return ReliabilityBins(edges=edges, count=count, confidence=mean_conf,
+                           accuracy=accuracy, n=int(lab.size))
 
 
 def expected_calibration_error(p: ArrayLike, labels: ArrayLike, n_bins: int = 10) -> float:
@@ -256,46 +277,6 @@ def expected_calibration_error(p: ArrayLike, labels: ArrayLike, n_bins: int = 10
     0.2375
     """
     bins = reliability_bins(p, labels, n_bins)
-    used = bins["count"] > 0
-    gaps = np.abs(bins["accuracy"][used] - bins["confidence"][used])
-    return float(np.sum(bins["count"][used] / bins["n"] * gaps))
-
-
-def overconfident_classifier(
-    rng: np.random.Generator,
-    n_samples: int = 2000,
-    n_classes: int = 5,
-    overconfidence: float = 2.5,
-    signal: float = 2.0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Synthetic logits of an over-confident classifier, and the true labels.
-
-    Taught in 03. Each example gets calibrated logits ``z`` (noise plus `signal`
-    on one class) and a label drawn from ``softmax(z)``, so ``softmax(z)`` is
-    exactly calibrated by construction. The model reports ``overconfidence * z``:
-    the same argmax, but too sharp. Temperature scaling should find
-    ``T`` close to `overconfidence`.
-
-    Returns
-    -------
-    (logits, labels)
-        ``logits`` of shape (n_samples, n_classes), ``labels`` of shape (n_samples,).
-
-    Examples
-    --------
-    >>> x, labels = overconfident_classifier(np.random.default_rng(0), n_samples=4, n_classes=3)
-    >>> x.shape, labels.shape
-    ((4, 3), (4,))
-    """
-    check_rng(rng)
-    n_samples = check_int(n_samples, "n_samples")
-    n_classes = check_int(n_classes, "n_classes")
-    overconfidence = _finite(overconfidence, "overconfidence")
-    signal = _finite(signal, "signal")
-    z = rng.normal(size=(n_samples, n_classes))
-    favoured = rng.integers(n_classes, size=n_samples)
-    z[np.arange(n_samples), favoured] += signal
-    # Draw each label from softmax(z) by the inverse of its cumulative distribution.
-    labels = inverse_cdf(softmax(z), rng.random(n_samples))
-    return overconfidence * z, labels
-
+    used = bins.count > 0
+    gaps = np.abs(bins.accuracy[used] - bins.confidence[used])
+    return float(np.sum(bins.count[used] / bins.n * gaps))

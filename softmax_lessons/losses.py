@@ -13,7 +13,9 @@ Targets come in two forms, and every function here accepts both:
 - ``y``: probability targets of the same shape as ``x`` (one-hot, or soft
   labels such as label smoothing), each row summing to 1.
 
-The class axis is always the last one.
+The class axis is always the last one. The squared error of the probabilities
+(`squared_error`, `squared_error_grad`) is here too, as the loss cross-entropy is
+compared with.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ __all__ = [
     "finite_difference_gradient",
     "one_hot",
     "softmax_jacobian",
+    "squared_error",
+    "squared_error_grad",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -293,3 +297,65 @@ def finite_difference_gradient(
         columns.append((np.asarray(f(up)) - np.asarray(f(down))) / (2 * h))
     out = np.stack(columns, axis=-1)
     return out.reshape(out.shape[:-1] + arr.shape)
+
+
+def squared_error(x: ArrayLike, target: ArrayLike) -> float | np.ndarray:
+    """Squared error on the probabilities, ``sum_j (softmax(x)_j - y_j)^2``, one value per row.
+
+    Taught in 05 as the loss cross-entropy is compared with (it is the Brier score of
+    the prediction).
+
+    Parameters
+    ----------
+    x : array_like, shape (..., n_classes)
+        Logits, one row per example.
+    target : array_like
+        Integer labels of shape ``x.shape[:-1]``, or probabilities (one-hot or soft) of
+        shape ``x.shape``, checked as in `cross_entropy`.
+
+    Returns
+    -------
+    float or ndarray
+        One value per row, shape ``x.shape[:-1]``.
+
+    Examples
+    --------
+    >>> round(float(squared_error([2.0, 1.0, 0.0], [1.0, 0.0, 0.0])), 4)
+    0.1801
+    """
+    arr = as_logits(x, "squared_error")
+    y = _targets(arr, target)
+    return np.sum((softmax(arr) - y) ** 2, axis=-1)
+
+
+def squared_error_grad(x: ArrayLike, target: ArrayLike) -> np.ndarray:
+    """Gradient of `squared_error` with respect to the logits, row by row.
+
+    Taught in 05. By the chain rule it is ``J @ 2(p - y)`` with the softmax Jacobian
+    ``J = diag(p) - p p^T`` (symmetric), that is
+    ``2 p * ((p - y) - sum_j p_j (p_j - y_j))``. Every entry carries a factor ``p_i``
+    or the spread of ``p``, so it fades as the softmax saturates, even when the
+    prediction is wrong.
+
+    Parameters
+    ----------
+    x, target
+        As in `squared_error` (same checks, same errors).
+
+    Returns
+    -------
+    ndarray
+        Same shape as `x`.
+
+    Examples
+    --------
+    >>> squared_error_grad([2.0, 1.0, 0.0], [1.0, 0.0, 0.0]).round(4)
+    array([-0.2396,  0.1955,  0.0441])
+    >>> f"{squared_error_grad([-20.0, 0.0], [1.0, 0.0])[0]:.1e}"   # badly wrong, no push
+    '-8.2e-09'
+    """
+    arr = as_logits(x, "squared_error_grad")
+    p = softmax(arr)
+    residual = p - _targets(arr, target)
+    spread = np.sum(p * residual, axis=-1, keepdims=True)
+    return 2 * p * (residual - spread)

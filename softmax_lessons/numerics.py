@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
@@ -20,6 +21,10 @@ from .validation import as_float_array, check_axis, check_int
 
 __all__ = [
     "DTYPES",
+    "ExpLimits",
+    "NaiveBreakdown",
+    "NaiveReport",
+    "SweepRecord",
     "accuracy_sweep",
     "exp_limits",
     "naive_breakdown",
@@ -86,7 +91,32 @@ def _largest_magnitude_where(ok: Callable[[np.ndarray], bool], dt: np.dtype) -> 
     return np.array(lo, dtype=uint).view(dt)[()]
 
 
-def exp_limits(dtype: DTypeLike = "float64") -> dict:
+@dataclass(frozen=True)
+class ExpLimits:
+    """Where ``np.exp`` overflows and underflows in one dtype: what :func:`exp_limits` measures.
+
+    Taught in 02.
+
+    Attributes
+    ----------
+    dtype : str
+        The dtype's name.
+    overflow : numpy floating
+        The largest input whose ``exp`` is finite (a float of `dtype`).
+    underflow : numpy floating
+        The smallest input whose ``exp`` is not rounded to 0 (a float of `dtype`).
+    log_max, log_smallest_subnormal : float
+        The formulas ``log(finfo.max)`` and ``log(smallest_subnormal)``, for comparison.
+    """
+
+    dtype: str
+    overflow: np.floating
+    underflow: np.floating
+    log_max: float
+    log_smallest_subnormal: float
+
+
+def exp_limits(dtype: DTypeLike = "float64") -> ExpLimits:
     """Measure where ``np.exp`` overflows and underflows in `dtype`.
 
     Taught in 02. Both limits are found by bisection over every float of the
@@ -101,11 +131,9 @@ def exp_limits(dtype: DTypeLike = "float64") -> dict:
 
     Returns
     -------
-    dict
-        ``overflow``: the largest input whose ``exp`` is finite;
-        ``underflow``: the smallest input whose ``exp`` is not rounded to 0;
-        ``log_max`` and ``log_smallest_subnormal``: the formulas, as floats;
-        ``dtype``: the dtype's name.
+    ExpLimits
+        ``overflow``, ``underflow``, the formulas ``log_max`` and
+        ``log_smallest_subnormal``, and ``dtype``.
 
     Raises
     ------
@@ -115,9 +143,9 @@ def exp_limits(dtype: DTypeLike = "float64") -> dict:
     Examples
     --------
     >>> limits = exp_limits("float64")
-    >>> round(float(limits["overflow"]), 2), round(float(limits["underflow"]), 2)
+    >>> round(float(limits.overflow), 2), round(float(limits.underflow), 2)
     (709.78, -745.13)
-    >>> next_up = np.nextafter(limits["overflow"], np.inf)   # the next float up overflows
+    >>> next_up = np.nextafter(limits.overflow, np.inf)   # the next float up overflows
     >>> with np.errstate(over="ignore"):
     ...     bool(np.isinf(np.exp(next_up)))
     True
@@ -127,13 +155,13 @@ def exp_limits(dtype: DTypeLike = "float64") -> dict:
     with np.errstate(over="ignore", under="ignore"):
         overflow = _largest_magnitude_where(lambda t: bool(np.isfinite(np.exp(t))), dt)
         underflow = -_largest_magnitude_where(lambda t: bool(np.exp(-t) > 0), dt)
-    return {
-        "dtype": dt.name,
-        "overflow": overflow,
-        "underflow": underflow,
-        "log_max": float(np.log(np.float64(finfo.max))),
-        "log_smallest_subnormal": float(np.log(np.float64(finfo.smallest_subnormal))),
-    }
+    return ExpLimits(
+        dtype=dt.name,
+        overflow=overflow,
+        underflow=underflow,
+        log_max=float(np.log(np.float64(finfo.max))),
+        log_smallest_subnormal=float(np.log(np.float64(finfo.smallest_subnormal))),
+    )
 
 
 def naive_nan_predicted(x: ArrayLike, axis: int = -1) -> np.ndarray:
@@ -169,8 +197,8 @@ def naive_nan_predicted(x: ArrayLike, axis: int = -1) -> np.ndarray:
     axis = check_axis(arr, axis)
     limits = exp_limits(arr.dtype)
     with np.errstate(invalid="ignore"):
-        overflows = arr > limits["overflow"]
-        underflows = arr < limits["underflow"]
+        overflows = arr > limits.overflow
+        underflows = arr < limits.underflow
     nan_in_slice = np.any(np.isnan(arr), axis=axis, keepdims=True)
     all_under = np.all(underflows, axis=axis, keepdims=True)
     any_inf_exp = np.any(overflows, axis=axis, keepdims=True)
@@ -178,7 +206,29 @@ def naive_nan_predicted(x: ArrayLike, axis: int = -1) -> np.ndarray:
     return overflows | nan_in_slice | (all_under & ~any_inf_exp)
 
 
-def naive_softmax_report(x: ArrayLike, axis: int = -1) -> dict:
+@dataclass(frozen=True)
+class NaiveReport:
+    """What :func:`naive_softmax_report` saw when it ran the naive formula. Taught in 02.
+
+    Attributes
+    ----------
+    p : ndarray
+        The naive result.
+    nan : ndarray of bool
+        Where `p` is NaN.
+    warnings : list of str
+        The sorted, de-duplicated messages NumPy raised.
+    status : str
+        One sentence: ``"ok"``, or what went wrong.
+    """
+
+    p: np.ndarray
+    nan: np.ndarray
+    warnings: list[str]
+    status: str
+
+
+def naive_softmax_report(x: ArrayLike, axis: int = -1) -> NaiveReport:
     """Run ``softmax_naive(x)``, record NumPy's warnings, and say what went wrong.
 
     Taught in 02. The warnings are the lesson, so they are caught and returned as
@@ -186,16 +236,15 @@ def naive_softmax_report(x: ArrayLike, axis: int = -1) -> dict:
 
     Returns
     -------
-    dict
-        ``p``: the naive result; ``nan``: its NaN mask; ``warnings``: the sorted,
-        de-duplicated messages NumPy raised; ``status``: one sentence.
+    NaiveReport
+        ``p``, its NaN mask ``nan``, the ``warnings`` and the ``status`` sentence.
 
     Examples
     --------
     >>> report = naive_softmax_report([1000.0, 1001.0, 999.0])
-    >>> report["warnings"]
+    >>> report.warnings
     ['invalid value encountered in divide', 'overflow encountered in exp']
-    >>> report["status"]
+    >>> report.status
     'NaN: exp overflowed to inf, and inf / inf is NaN'
     """
     arr = as_float_array(x)
@@ -207,7 +256,7 @@ def naive_softmax_report(x: ArrayLike, axis: int = -1) -> dict:
     nan = np.isnan(p)
     if np.any(np.isnan(arr)):
         status = "NaN: a logit is NaN"
-    elif np.any(nan & (arr > limits["overflow"])):
+    elif np.any(nan & (arr > limits.overflow)):
         status = "NaN: exp overflowed to inf, and inf / inf is NaN"
     elif np.any(nan):
         status = "NaN: every exp underflowed to 0, and 0 / 0 is NaN"
@@ -215,12 +264,32 @@ def naive_softmax_report(x: ArrayLike, axis: int = -1) -> dict:
         status = "wrong: the sum of exps overflowed, so every probability is 0"
     else:
         status = "ok"
-    return {"p": p, "nan": nan, "warnings": messages, "status": status}
+    return NaiveReport(p=p, nan=nan, warnings=messages, status=status)
+
+
+@dataclass(frozen=True)
+class NaiveBreakdown:
+    """How often the naive softmax gives NaN in one dtype, as the offset grows. Taught in 02.
+
+    Attributes
+    ----------
+    offsets : ndarray, shape (n_offsets,)
+        The constants added to every logit.
+    nan_fraction : ndarray, shape (n_offsets,)
+        The fraction of NaN entries at each offset, measured.
+    breaks_above, breaks_below : float
+        The offsets above and below which :func:`exp_limits` says the formula must break.
+    """
+
+    offsets: np.ndarray
+    nan_fraction: np.ndarray
+    breaks_above: float
+    breaks_below: float
 
 
 def naive_breakdown(
     base: ArrayLike, offsets: ArrayLike, dtypes: Sequence[str] = DTYPES
-) -> dict[str, dict]:
+) -> dict[str, NaiveBreakdown]:
     """Run the naive softmax on ``base + offset`` for every offset and dtype; count the NaNs.
 
     Taught in 02. The measured NaN fraction is returned beside the offsets where
@@ -238,16 +307,15 @@ def naive_breakdown(
 
     Returns
     -------
-    dict
-        dtype name -> ``offsets``, ``nan_fraction`` (fraction of NaN entries at
-        each offset, measured), ``breaks_above`` and ``breaks_below`` (predicted).
+    dict of str to NaiveBreakdown
+        One `NaiveBreakdown` per dtype, keyed by the dtype's name.
 
     Examples
     --------
     >>> out = naive_breakdown([0.0, 1.0, -1.0], [0.0, 700.0, 709.0, 1000.0], ["float64"])
-    >>> out["float64"]["nan_fraction"].round(2).tolist()
+    >>> out["float64"].nan_fraction.round(2).tolist()
     [0.0, 0.0, 0.33, 1.0]
-    >>> round(out["float64"]["breaks_above"], 2)
+    >>> round(out["float64"].breaks_above, 2)
     708.78
     """
     base = _vector(base, "base", allow_empty=False)
@@ -259,12 +327,12 @@ def naive_breakdown(
             nan = np.isnan(softmax_naive(x))
         limits = exp_limits(dt)
         top = float(np.max(base))
-        result[dt.name] = {
-            "offsets": offsets,
-            "nan_fraction": nan.mean(axis=-1),
-            "breaks_above": float(limits["overflow"]) - top,
-            "breaks_below": float(limits["underflow"]) - top,
-        }
+        result[dt.name] = NaiveBreakdown(
+            offsets=offsets,
+            nan_fraction=nan.mean(axis=-1),
+            breaks_above=float(limits.overflow) - top,
+            breaks_below=float(limits.underflow) - top,
+        )
     return result
 
 
@@ -293,6 +361,33 @@ def softmax_log_domain(x: ArrayLike, axis: int = -1) -> np.ndarray:
     return np.exp(log_softmax(x, axis=axis))
 
 
+@dataclass(frozen=True)
+class SweepRecord:
+    """One row of :func:`accuracy_sweep`: one method on one dtype at one logit scale.
+
+    Taught in 02.
+
+    Attributes
+    ----------
+    dtype : str
+    scale : float
+        The standard deviation of the logits.
+    method : str
+        The method's name, as given to `accuracy_sweep`.
+    max_ulp, median_ulp : float
+        Over every probability, in ulp of `dtype` (``inf`` when a result is NaN or infinite).
+    failed : float
+        The fraction of vectors with a non-finite result.
+    """
+
+    dtype: str
+    scale: float
+    method: str
+    max_ulp: float
+    median_ulp: float
+    failed: float
+
+
 def accuracy_sweep(
     methods: Mapping[str, Callable[[np.ndarray], np.ndarray]],
     scales: Sequence[float],
@@ -301,7 +396,7 @@ def accuracy_sweep(
     rng: np.random.Generator | int,
     n_classes: int = 8,
     n_trials: int = 10,
-) -> list[dict]:
+) -> list[SweepRecord]:
     """Measure the error of softmax `methods` in ulp against the exact reference.
 
     Taught in 02. For each dtype and logit scale, `n_trials` logit vectors
@@ -329,17 +424,15 @@ def accuracy_sweep(
 
     Returns
     -------
-    list of dict
-        One record per (dtype, scale, method): ``max_ulp`` and ``median_ulp``
-        over every probability (``inf`` when a result is NaN or infinite), and
-        ``failed``, the fraction of vectors with a non-finite result.
+    list of SweepRecord
+        One record per (dtype, scale, method).
 
     Examples
     --------
     >>> from softmax_lessons.core import softmax
     >>> rows = accuracy_sweep({"shifted": softmax}, [1.0], ["float64"],
     ...                       rng=np.random.default_rng(0))
-    >>> rows[0]["method"], rows[0]["max_ulp"] < 4, rows[0]["failed"]
+    >>> rows[0].method, rows[0].max_ulp < 4, rows[0].failed
     ('shifted', True, 0.0)
     >>> again = accuracy_sweep({"shifted": softmax}, [1.0], ["float64"], rng=5)
     >>> again == accuracy_sweep({"shifted": softmax}, [1.0], ["float64"], rng=5)
@@ -368,14 +461,14 @@ def accuracy_sweep(
                     raise ValueError(f"method {name!r} returned {approx.dtype} {approx.shape} "
                                      f"for {dt} {x.shape}; it must keep the dtype and shape")
                 err = ulp_error(approx, exact)
-                records.append({
-                    "dtype": dt.name,
-                    "scale": float(scale),
-                    "method": name,
-                    "max_ulp": float(np.max(err)),
-                    "median_ulp": float(np.median(err)),
-                    "failed": float(np.mean(~np.all(np.isfinite(approx), axis=-1))),
-                })
+                records.append(SweepRecord(
+                    dtype=dt.name,
+                    scale=float(scale),
+                    method=name,
+                    max_ulp=float(np.max(err)),
+                    median_ulp=float(np.median(err)),
+                    failed=float(np.mean(~np.all(np.isfinite(approx), axis=-1))),
+                ))
     return records
 
 
@@ -385,34 +478,37 @@ def _format_ulp(value: float) -> str:
     return f"{value:.1f}" if value < 10 else f"{value:.0f}"
 
 
-def sweep_table(records: list[dict], dtype: str, stat: str = "max_ulp") -> str:
+_STATS = ("max_ulp", "median_ulp", "failed")
+
+
+def sweep_table(records: list[SweepRecord], dtype: str, stat: str = "max_ulp") -> str:
     """A plain-text table of one statistic of `accuracy_sweep`: scales down, methods across.
 
-    Taught in 02. ``fails`` marks a method that returned NaN or inf.
+    Taught in 02. `stat` is one of ``"max_ulp"``, ``"median_ulp"``, ``"failed"``;
+    ``fails`` marks a method that returned NaN or inf.
 
     Examples
     --------
-    >>> rows = [{"dtype": "float64", "scale": 1.0, "method": "a", "max_ulp": 0.5},
-    ...         {"dtype": "float64", "scale": 1.0, "method": "b", "max_ulp": float("inf")}]
+    >>> rows = [SweepRecord("float64", 1.0, "a", max_ulp=0.5, median_ulp=0.5, failed=0.0),
+    ...         SweepRecord("float64", 1.0, "b", max_ulp=np.inf, median_ulp=np.inf, failed=1.0)]
     >>> print(sweep_table(rows, "float64"))
     float64, max_ulp
       scale         a         b
           1       0.5     fails
     """
-    if not isinstance(records, list) or not all(
-        isinstance(r, dict) and {"dtype", "scale", "method", stat} <= r.keys() for r in records
-    ):
+    if not isinstance(records, list) or not all(isinstance(r, SweepRecord) for r in records):
         raise ValueError(
-            f"records must be the list returned by accuracy_sweep, with stat {stat!r} in every "
-            f"record, got {str(records)[:80]}"
+            f"records must be the list returned by accuracy_sweep, got {str(records)[:80]}"
         )
-    rows = [r for r in records if r["dtype"] == dtype]
+    if stat not in _STATS:
+        raise ValueError(f"stat must be one of {_STATS}, got {stat!r}")
+    rows = [r for r in records if r.dtype == dtype]
     if not rows:
         raise ValueError(f"dtype must be one of the sweep's dtypes "
-                         f"{sorted({r['dtype'] for r in records})}, got {dtype!r}")
-    methods = list(dict.fromkeys(r["method"] for r in rows))
-    scales = list(dict.fromkeys(r["scale"] for r in rows))
-    value = {(r["scale"], r["method"]): r[stat] for r in rows}
+                         f"{sorted({r.dtype for r in records})}, got {dtype!r}")
+    methods = list(dict.fromkeys(r.method for r in rows))
+    scales = list(dict.fromkeys(r.scale for r in rows))
+    value = {(r.scale, r.method): getattr(r, stat) for r in rows}
     width = max(9, *(len(m) for m in methods)) + 1
     lines = [f"{dtype}, {stat}", f"{'scale':>7}" + "".join(f"{m:>{width}}" for m in methods)]
     for s in scales:

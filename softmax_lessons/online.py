@@ -137,7 +137,7 @@ def merge_states(a: SoftmaxState, b: SoftmaxState) -> SoftmaxState:
 
 def online_normaliser(
     x: ArrayLike, *, trace: bool = False
-) -> SoftmaxState | tuple[SoftmaxState, dict[str, np.ndarray]]:
+) -> SoftmaxState | tuple[SoftmaxState, SoftmaxState]:
     """One pass over the logits, keeping a running max and a rescaled running sum.
 
     Taught in 06. For each new logit ``x_i``::
@@ -153,18 +153,22 @@ def online_normaliser(
     x : array_like, shape (..., n)
         Logits; the pass runs along the last axis (all rows at once).
     trace : bool, default False
-        Also return the running max and running sum after each logit
-        (arrays of shape ``(..., n)``), for plotting.
+        Also return the state after each logit, for plotting: a `SoftmaxState` whose
+        ``max`` and ``total`` are arrays of shape ``(..., n)`` (the running max and the
+        running sum).
 
     Returns
     -------
-    SoftmaxState, or (SoftmaxState, dict) if `trace`
+    SoftmaxState, or (SoftmaxState, SoftmaxState) if `trace`
 
     Examples
     --------
     >>> s = online_normaliser([0.0, 1.0, 2.0])
     >>> float(s.max), round(float(s.total), 4)
     (2.0, 1.5032)
+    >>> _, trace = online_normaliser([0.0, 2.0, 1.0], trace=True)
+    >>> trace.max.tolist(), trace.total.round(3).tolist()
+    ([0.0, 2.0, 2.0], [1.0, 1.135, 1.503])
     """
     arr = _rows(x, "online_normaliser")
     m = np.full(arr.shape[:-1], -np.inf)
@@ -180,8 +184,8 @@ def online_normaliser(
             running_total.append(total)
     state = SoftmaxState(m[()], total[()])
     if trace:
-        return state, {"max": np.stack(running_max, axis=-1),
-                       "total": np.stack(running_total, axis=-1)}
+        return state, SoftmaxState(np.stack(running_max, axis=-1),
+                                   np.stack(running_total, axis=-1))
     return state
 
 

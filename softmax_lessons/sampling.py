@@ -35,10 +35,6 @@ from .validation import (
 )
 
 __all__ = [
-    "EXAMPLE_LOGITS",
-    "EXAMPLE_VOCAB",
-    "STORY_LOGITS",
-    "STORY_VOCAB",
     "draw_counts",
     "filter_top_k",
     "filter_top_p",
@@ -53,27 +49,6 @@ __all__ = [
     "top_k_sample",
     "top_p_sample",
 ]
-
-# The lesson's running example: scores of the next word in "The cat sat on the ___".
-EXAMPLE_VOCAB = ("mat", "sofa", "floor", "roof", "moon")
-EXAMPLE_LOGITS = np.array([3.0, 2.2, 1.5, 0.3, -1.0])
-
-# A toy next-token model for decoding: row i holds the logits of the token that
-# follows STORY_VOCAB[i]. "um" is a bad token: its most likely successor is itself.
-STORY_VOCAB = ("the", "cat", "sat", "on", "mat", "um", ".")
-STORY_LOGITS = np.array(
-    [
-        # the   cat   sat   on    mat   um    .
-        [-2.0, 2.0, -1.0, -2.0, 1.5, 0.0, -3.0],  # after "the"
-        [-2.0, -3.0, 2.0, 0.0, -2.0, 0.0, 0.5],  # after "cat"
-        [-1.0, -3.0, -3.0, 2.0, -2.0, 0.0, 1.0],  # after "sat"
-        [2.5, -2.0, -3.0, -3.0, -1.0, 0.0, -3.0],  # after "on"
-        [-1.0, -2.0, 0.5, -1.0, -3.0, 0.0, 1.5],  # after "mat"
-        [0.5, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0],  # after "um"
-        [2.0, 0.0, -2.0, -2.0, -2.0, 0.5, -3.0],  # after "."
-    ]
-)
-
 
 def _as_logits_1d(x: ArrayLike) -> np.ndarray:
     arr = as_float_array(x)
@@ -449,9 +424,13 @@ def greedy_decode(next_logits: ArrayLike, start: int, steps: int) -> list[int]:
 
     Examples
     --------
-    >>> tokens = greedy_decode(STORY_LOGITS, start=0, steps=8)
-    >>> " ".join(STORY_VOCAB[t] for t in tokens)
-    'the cat sat on the cat sat on the'
+    >>> table = np.array([[0.0, 2.0, 1.0],      # after "a": "b" is most likely
+    ...                   [1.0, 0.0, 3.0],      # after "b": "c"
+    ...                   [2.0, 1.0, 0.0]])     # after "c": "a"
+    >>> " ".join("abc"[t] for t in greedy_decode(table, start=0, steps=6))
+    'a b c a b c a'
+
+    Lesson 03 decodes the story table of :mod:`softmax_lessons.scenes`.
     """
     table = _check_story(next_logits, start, steps)
     tokens = [int(start)]
@@ -476,8 +455,9 @@ def sample_decode(
 
     Examples
     --------
-    >>> tokens = sample_decode(STORY_LOGITS, 0, 8, np.random.default_rng(3), top_k=1)
-    >>> tokens == greedy_decode(STORY_LOGITS, 0, 8)     # top-1 sampling is greedy
+    >>> table = np.array([[0.0, 2.0, 1.0], [1.0, 0.0, 3.0], [2.0, 1.0, 0.0]])
+    >>> tokens = sample_decode(table, 0, 8, np.random.default_rng(3), top_k=1)
+    >>> tokens == greedy_decode(table, 0, 8)     # top-1 sampling is greedy
     True
     """
     table = _check_story(next_logits, start, steps)

@@ -6,9 +6,10 @@ loss is the cross-entropy of :mod:`softmax_lessons.losses`. Because the gradient
 of the loss with respect to the logits is ``p - y``, the whole backward pass is
 two matrix products.
 
-Two data sets use the same trainer:
+Two kinds of data use the same trainer:
 
-- :func:`make_blobs`: three clusters of 2-D points, one per class;
+- points in the plane with a class each (lesson 05 draws three clusters with
+  :func:`softmax_lessons.scenes.make_blobs`);
 - :func:`bigram_pairs`: pairs (character, next character) from a text. With
   one-hot features and no bias, ``features @ weights`` is just a row of
   ``weights``, and training turns each row into the log-counts of what follows
@@ -29,70 +30,18 @@ from numpy.typing import ArrayLike
 
 from .core import log_softmax, softmax
 from .losses import cross_entropy, cross_entropy_grad, one_hot
-from .validation import as_float_array, check_int, check_labels, check_number, check_rng
+from .validation import as_float_array, check_int, check_labels, check_number
 
 __all__ = [
-    "TOY_TEXT",
+    "DecisionGrid",
     "TrainingResult",
     "bigram_counts",
     "bigram_pairs",
     "decision_grid",
     "learned_log_counts",
-    "make_blobs",
+    "train_bigram_from_counts",
     "train_softmax_regression",
 ]
-
-# A short text with few letters, so that every bigram table fits on a screen.
-TOY_TEXT = (
-    "a banana and a bandana. ada and dan nab a cab. a bad band can ban a nabob. "
-    "ana can add an anna banana. dad and nan had a cabana. an abba band. "
-)
-
-
-def make_blobs(
-    rng: np.random.Generator,
-    n_per_class: int = 50,
-    centres: ArrayLike = ((-2.0, 0.0), (2.0, 0.0), (0.0, 3.0)),
-    spread: float = 1.0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Points in 2-D around one centre per class, Gaussian with standard deviation `spread`.
-
-    Taught in 05.
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-        The lesson's seeded generator.
-    n_per_class : int, default 50
-        Points drawn around each centre.
-    centres : array_like, shape (n_classes, n_dims)
-        One centre per class.
-    spread : float, default 1.0
-        Standard deviation of every coordinate around its centre.
-
-    Returns
-    -------
-    features : ndarray, shape (n_classes * n_per_class, n_dims)
-    labels : ndarray of int, shape (n_classes * n_per_class,)
-
-    Examples
-    --------
-    >>> features, labels = make_blobs(np.random.default_rng(0), n_per_class=4)
-    >>> features.shape, np.bincount(labels).tolist()
-    ((12, 2), [4, 4, 4])
-    """
-    check_rng(rng)
-    n_per_class = check_int(n_per_class, "n_per_class", hint="try 50")
-    spread = check_number(spread, "spread", positive=True)
-    centres = as_float_array(centres, name="centres")
-    if centres.ndim != 2 or centres.size == 0:
-        raise ValueError(
-            f"centres must be a non-empty 2-D array (n_classes, n_dims), got shape {centres.shape}"
-        )
-    labels = np.repeat(np.arange(len(centres)), n_per_class)
-    features = centres[labels] + spread * rng.normal(size=(labels.size, centres.shape[1]))
-    return features, labels
-
 
 def bigram_pairs(text: str, alphabet: str | None = None) -> tuple[np.ndarray, np.ndarray, str]:
     """Every (character, next character) pair of `text` as integer indices.
@@ -271,7 +220,10 @@ def train_softmax_regression(
 
     Examples
     --------
-    >>> features, labels = make_blobs(np.random.default_rng(0), n_per_class=20)
+    >>> rng = np.random.default_rng(0)
+    >>> labels = np.repeat([0, 1, 2], 20)
+    >>> centres = np.array([[-2.0, 0.0], [2.0, 0.0], [0.0, 3.0]])
+    >>> features = centres[labels] + 0.5 * rng.standard_normal((60, 2))
     >>> result = train_softmax_regression(features, labels, steps=100)
     >>> round(float(result.losses[0]), 4), bool(result.losses[-1] < 0.2)   # log 3 at the start
     (1.0986, True)
@@ -309,10 +261,94 @@ def train_softmax_regression(
     return TrainingResult(weights=weights, bias=bias, losses=losses)
 
 
+def train_bigram_from_counts(
+    counts: ArrayLike,
+    *,
+    steps: int = 200,
+    learning_rate: float = 0.5,
+    on_step: Callable[[int, float], None] | None = None,
+) -> TrainingResult:
+    """Gradient descent on a bigram model, computed from the count table alone.
+
+    Taught in 05. It takes the same steps as
+    ``train_softmax_regression(one_hot(previous), following, use_bias=False)`` on every
+    pair: with one-hot inputs the mean loss over the ``N`` pairs is
+    ``-sum(counts * log_softmax(W)) / N`` and its gradient for row ``c`` is
+    ``(n_c * softmax(W[c]) - counts[c]) / N``, where ``n_c`` is the row's total. The
+    pairs enter only through their counts, so one step costs a table's worth of work
+    instead of a pass over every pair.
+
+    Parameters
+    ----------
+    counts : array_like, shape (n_symbols, n_symbols)
+        From :func:`bigram_counts` (lesson 05 counts names with
+        :func:`softmax_lessons.scenes.name_bigrams`).
+    steps, learning_rate, on_step
+        As in :func:`train_softmax_regression`.
+
+    Returns
+    -------
+    TrainingResult
+        ``weights`` (one row of logits per symbol), a zero ``bias`` and the losses.
+
+    Examples
+    --------
+    >>> counts = np.array([[3, 1], [2, 2]])
+    >>> result = train_bigram_from_counts(counts, steps=2000, learning_rate=5.0)
+    >>> softmax(result.weights).round(3)          # the rows become the frequencies
+    array([[0.75, 0.25],
+           [0.5 , 0.5 ]])
+    """
+    c = as_float_array(counts, name="counts").astype(np.float64)
+    if (c.ndim != 2 or c.shape[0] != c.shape[1] or not np.all(np.isfinite(c))
+            or np.any(c < 0) or c.sum() <= 0):
+        raise ValueError(f"counts must be a square table of counts >= 0 with at least one "
+                         f"pair, got shape {c.shape}; pass the table from bigram_counts")
+    steps = check_int(steps, "steps", minimum=0)
+    learning_rate = check_number(learning_rate, "learning_rate")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be > 0, got {learning_rate}; try 0.5")
+    total = c.sum()
+    row_totals = c.sum(axis=1, keepdims=True)
+    weights = np.zeros_like(c)
+    losses = np.empty(steps + 1)
+    for step in range(steps + 1):
+        logp = log_softmax(weights)
+        losses[step] = -np.sum(c * logp) / total
+        if on_step is not None:
+            on_step(step, float(losses[step]))
+        if step == steps:
+            break
+        weights -= learning_rate * (row_totals * np.exp(logp) - c) / total
+    return TrainingResult(weights=weights, bias=np.zeros(c.shape[1]), losses=losses)
+
+
 def _limits(lim: object, name: str) -> tuple[float, float]:
     if not isinstance(lim, (tuple, list)) or len(lim) != 2:
         raise TypeError(f"{name} must be a pair (low, high), got {lim!r}")
     return check_number(lim[0], name), check_number(lim[1], name)
+
+
+@dataclass(frozen=True)
+class DecisionGrid:
+    """The model's prediction on a grid of 2-D points: what :func:`decision_grid` returns.
+
+    Taught in 05.
+
+    Attributes
+    ----------
+    xs, ys : ndarray, shape (resolution,)
+        The grid coordinates.
+    predicted : ndarray of int, shape (resolution, resolution)
+        The predicted class at each point; rows follow `ys`, columns `xs`.
+    confidence : ndarray, shape (resolution, resolution)
+        The largest probability at each point.
+    """
+
+    xs: np.ndarray
+    ys: np.ndarray
+    predicted: np.ndarray
+    confidence: np.ndarray
 
 
 def decision_grid(
@@ -320,23 +356,21 @@ def decision_grid(
     xlim: tuple[float, float],
     ylim: tuple[float, float],
     resolution: int = 200,
-) -> dict[str, np.ndarray]:
+) -> DecisionGrid:
     """Predicted class and its probability on a grid of 2-D points, for a decision-region plot.
 
     Taught in 05.
 
     Returns
     -------
-    dict
-        ``xs`` and ``ys`` (1-D grid coordinates), ``predicted`` (int, shape
-        ``(resolution, resolution)``, rows follow ``ys``) and ``confidence``
-        (the largest probability at each point).
+    DecisionGrid
+        ``xs``, ``ys``, ``predicted`` and ``confidence``.
 
     Examples
     --------
     >>> result = TrainingResult(np.array([[1.0, -1.0], [0.0, 0.0]]), np.zeros(2), np.zeros(1))
     >>> grid = decision_grid(result, (-1, 1), (-1, 1), resolution=3)
-    >>> grid["predicted"].tolist()
+    >>> grid.predicted.tolist()
     [[1, 0, 0], [1, 0, 0], [1, 0, 0]]
     """
     if not isinstance(result, TrainingResult):
@@ -350,5 +384,5 @@ def decision_grid(
     gx, gy = np.meshgrid(xs, ys)
     p = result.probabilities(np.column_stack([gx.ravel(), gy.ravel()]))
     shape = (resolution, resolution)
-    return {"xs": xs, "ys": ys, "predicted": p.argmax(axis=1).reshape(shape),
-            "confidence": p.max(axis=1).reshape(shape)}
+    return DecisionGrid(xs=xs, ys=ys, predicted=p.argmax(axis=1).reshape(shape),
+                        confidence=p.max(axis=1).reshape(shape))

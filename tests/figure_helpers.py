@@ -1,8 +1,10 @@
-"""Compare figures by what they show: shared by the tests of the lessons' update functions.
+"""Compare figures by what they show: shared by the tests of the explorers' figures.
 
-An explorer updates one figure in place (softmax_lessons.widgets.live.LiveFigure);
-these helpers check that an updated figure shows what a figure drawn from scratch at
-the new state shows, and that a blitted step changes only the artists it redraws.
+An explorer keeps one figure (softmax_lessons.widgets.live.LiveFigure) and shows each
+step either by redrawing it with its plot function (``live.redraw``) or with a
+hand-written update function (``live.update``); these helpers check that the figure after
+a step shows what a figure drawn from scratch at the new state shows, and that a blitted
+update changes only the artists it redraws.
 """
 
 import ipywidgets as widgets
@@ -44,6 +46,40 @@ def figure_data(fig):
             "legend": [t.get_text() for t in legend.get_texts()] if legend else [],
         })
     return data
+
+
+def redrawn(fig, draw):
+    """Show a new frame of `fig` as an explorer does: ``LiveFigure(fig).redraw(draw)``."""
+    from softmax_lessons.widgets.live import LiveFigure
+
+    live = LiveFigure(fig, moving="auto")
+    live.redraw(draw)
+    return live
+
+
+def drawn_pixels(fig):
+    """The RGB pixels of a whole draw of `fig`, blitted artists included in z-order.
+
+    A LiveFigure blits its moving artists over a saved background, so grid lines no longer
+    show through them; this draws every artist the ordinary way, to compare what a
+    figure holds with what a figure drawn from scratch holds.
+    """
+    for ax in fig.axes:
+        for artist in (*ax.patches, *ax.lines, *ax.texts, *ax.images, *ax.collections,
+                       ax.get_legend(), ax.title):
+            if artist is not None:
+                artist.set_animated(False)
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
+
+
+def assert_redraw_matches_fresh(figure_of, redraw, state_a, state_b):
+    """A figure redrawn at `state_b` shows what a figure drawn from scratch there shows."""
+    fresh_b = figure_data(figure_of(state_b))
+    fig = figure_of(state_a)
+    assert figure_data(fig) != fresh_b  # the two states differ on the page: the test can fail
+    redrawn(fig, lambda: redraw(fig, state_b))
+    assert figure_data(fig) == fresh_b
 
 
 def assert_update_matches_fresh(figure_of, update, state_a, state_b):

@@ -12,7 +12,6 @@ from scipy.spatial import Delaunay
 from softmax_lessons.attention import (
     attention_scores,
     causal_mask,
-    example_sequence,
     leaked_mass,
     padding_mask,
     plain_masked_softmax,
@@ -21,6 +20,7 @@ from softmax_lessons.attention import (
     scaled_dot_product_attention,
     total_variation,
 )
+from softmax_lessons.scenes import example_sequence
 
 
 def loop_attention(q, k, v, mask=None):
@@ -134,7 +134,7 @@ def test_batched_attention_with_a_padding_mask_per_sequence():
 
 def test_causal_weights_above_the_diagonal_are_exactly_zero():
     ex = example_sequence()
-    _, w = scaled_dot_product_attention(ex["q"], ex["k"], ex["v"], mask=causal_mask(6))
+    _, w = scaled_dot_product_attention(ex.q, ex.k, ex.v, mask=causal_mask(6))
     assert np.all(w[np.triu_indices(6, k=1)] == 0.0)
     assert w[0, 0] == 1.0  # the first token can only look at itself
 
@@ -215,8 +215,8 @@ def test_a_large_negative_that_is_not_large_enough_leaks():
 
 def test_leaked_mass_of_package_weights_is_exactly_zero():
     ex = example_sequence()
-    mask = causal_mask(6) & padding_mask([ex["length"]], 6)
-    _, w = scaled_dot_product_attention(ex["q"], ex["k"], ex["v"], mask=mask, scale=5.0)
+    mask = causal_mask(6) & padding_mask([ex.length], 6)
+    _, w = scaled_dot_product_attention(ex.q, ex.k, ex.v, mask=mask, scale=5.0)
     assert np.all(leaked_mass(w, mask) == 0.0)
 
 
@@ -233,11 +233,11 @@ def test_total_variation_is_half_the_l1_distance():
 
 def test_without_scaling_entropy_collapses_as_d_grows_and_with_it_stays():
     c = saturation_curve([1, 4, 16, 64, 256], np.random.default_rng(0))
-    assert np.all(np.diff(c["entropy_unscaled"]) < 0)
-    assert c["entropy_unscaled"][-1] < 0.5
-    assert np.ptp(c["entropy_scaled"]) < 0.5
-    assert c["entropy_scaled"].min() > 3.0 and c["max_entropy"] == 4.0
-    assert np.all(c["max_weight_unscaled"][1:] >= c["max_weight_scaled"][1:])
+    assert np.all(np.diff(c.entropy_unscaled) < 0)
+    assert c.entropy_unscaled[-1] < 0.5
+    assert np.ptp(c.entropy_scaled) < 0.5
+    assert c.entropy_scaled.min() > 3.0 and c.max_entropy == 4.0
+    assert np.all(c.max_weight_unscaled[1:] >= c.max_weight_scaled[1:])
 
 
 def test_saturation_curve_needs_a_generator():

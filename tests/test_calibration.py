@@ -9,9 +9,9 @@ from softmax_lessons.calibration import (
     expected_calibration_error,
     fit_temperature,
     negative_log_likelihood,
-    overconfident_classifier,
     reliability_bins,
 )
+from softmax_lessons.scenes import overconfident_classifier
 
 
 def scipy_nll(x, labels, t):
@@ -116,18 +116,18 @@ def test_ece_is_zero_when_every_bin_is_exactly_calibrated():
 
 def test_a_confidence_on_an_inner_edge_goes_to_the_lower_bin():
     bins = reliability_bins(np.array([[0.5, 0.5], [0.6, 0.4]]), [0, 0], n_bins=2)
-    assert bins["count"].tolist() == [1, 1]
-    assert_allclose(bins["confidence"], [0.5, 0.6])
+    assert bins.count.tolist() == [1, 1]
+    assert_allclose(bins.confidence, [0.5, 0.6])
 
 
 def test_reliability_bins_report_empty_bins_as_nan_and_counts_add_up():
     p = special.softmax(np.random.default_rng(3).normal(size=(100, 3)), axis=1)
     bins = reliability_bins(p, np.zeros(100, dtype=int), n_bins=10)
-    assert bins["count"].sum() == 100
-    empty = bins["count"] == 0
-    assert np.all(np.isnan(bins["accuracy"][empty]))
-    assert not np.any(np.isnan(bins["accuracy"][~empty]))
-    assert_allclose(bins["edges"], np.linspace(0, 1, 11))
+    assert bins.count.sum() == 100
+    empty = bins.count == 0
+    assert np.all(np.isnan(bins.accuracy[empty]))
+    assert not np.any(np.isnan(bins.accuracy[~empty]))
+    assert_allclose(bins.edges, np.linspace(0, 1, 11))
 
 
 def test_synthetic_labels_follow_the_calibrated_probabilities():
@@ -201,7 +201,7 @@ def test_float16_probabilities_are_checked_in_their_own_tolerance():
     p = special.softmax(rng.normal(size=(50, 7)) * 3, axis=-1).astype(np.float16)
     assert abs(p.astype(np.float64).sum(axis=-1) - 1).max() > 1e-6  # the premise
     bins = reliability_bins(p, rng.integers(7, size=50))
-    assert bins["n"] == 50
+    assert bins.n == 50
 
 
 def test_logits_too_large_to_rescale_are_refused():

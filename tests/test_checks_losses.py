@@ -277,7 +277,8 @@ def test_wrong_answer_is_named_by_its_symptom(exercise, checker, fn, symptom, hi
 
 
 def test_three_gradient_steps_from_zero_match_the_package_trainer():
-    from softmax_lessons.training import make_blobs, train_softmax_regression
+    from softmax_lessons.scenes import make_blobs
+    from softmax_lessons.training import train_softmax_regression
 
     features, labels = make_blobs(np.random.default_rng(1), n_per_class=5)
     w, b = np.zeros((2, 3)), np.zeros(3)

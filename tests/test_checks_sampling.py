@@ -445,7 +445,7 @@ def test_ece_of_the_hand_made_predictions_by_hand():
 
 def test_fitted_temperatures_are_close_to_how_the_models_were_made():
     # the checker's premise: over-confident data (factor 2) fits T > 1, under-confident T < 1
-    from softmax_lessons.calibration import overconfident_classifier
+    from softmax_lessons.scenes import overconfident_classifier
 
     for factor, seed in ((2.0, 36), (0.5, 37)):
         logits, labels = overconfident_classifier(

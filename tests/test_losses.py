@@ -17,6 +17,8 @@ from softmax_lessons.losses import (
     finite_difference_gradient,
     one_hot,
     softmax_jacobian,
+    squared_error,
+    squared_error_grad,
 )
 
 logit_rows = arrays(np.float64, st.integers(2, 6), elements=st.floats(-20, 20))
@@ -190,3 +192,19 @@ def test_mean_cross_entropy_of_an_empty_batch_is_refused_not_nan():
         cross_entropy_naive(empty, labels)
     assert cross_entropy(empty, labels, reduction="sum") == 0.0
     assert cross_entropy(empty, labels, reduction="none").shape == (0,)
+
+
+# -- squared error, the loss cross-entropy is compared with ---------------------------------
+
+
+def test_squared_error_grad_matches_finite_differences():
+    rng = np.random.default_rng(1)
+    for target in (one_hot(2, 4), np.array([0.1, 0.2, 0.3, 0.4])):
+        x = rng.normal(scale=2.0, size=4)
+        numeric = finite_difference_gradient(lambda v, t=target: float(squared_error(v, t)), x)
+        assert_allclose(squared_error_grad(x, target), numeric, atol=1e-8)
+
+
+def test_squared_error_is_the_sum_of_squares_of_p_minus_y():
+    x, y = np.array([[2.0, 1.0, 0.0], [0.0, 0.0, 5.0]]), np.eye(3)[[0, 1]]
+    assert_allclose(squared_error(x, y), np.sum((softmax(x) - y) ** 2, axis=1))

@@ -2,7 +2,8 @@
 
 import math
 import sys
-from operator import itemgetter
+from dataclasses import replace
+from operator import attrgetter
 
 import numpy as np
 import pytest
@@ -30,7 +31,7 @@ from softmax_lessons.numerics import (
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_overflow_limit_is_the_last_float_whose_exp_is_finite(dtype):
-    limit = exp_limits(dtype)["overflow"]
+    limit = exp_limits(dtype).overflow
     assert limit.dtype == np.dtype(dtype)
     with np.errstate(over="ignore"):
         assert np.isfinite(np.exp(limit))
@@ -39,7 +40,7 @@ def test_overflow_limit_is_the_last_float_whose_exp_is_finite(dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_underflow_limit_is_the_last_float_whose_exp_is_not_zero(dtype):
-    limit = exp_limits(dtype)["underflow"]
+    limit = exp_limits(dtype).underflow
     assert limit.dtype == np.dtype(dtype)
     with np.errstate(under="ignore"):
         assert np.exp(limit) > 0
@@ -50,22 +51,22 @@ def test_float64_limits_match_the_formulas_from_the_standard_library():
     limits = exp_limits("float64")
     # exp(x) is finite up to log(max); it stays above 0 until exp(x) rounds below half
     # of the smallest subnormal 2**-1074.
-    assert_allclose(float(limits["overflow"]), math.log(sys.float_info.max), rtol=1e-15)
-    assert_allclose(float(limits["underflow"]), -1075 * math.log(2), rtol=1e-15)
+    assert_allclose(float(limits.overflow), math.log(sys.float_info.max), rtol=1e-15)
+    assert_allclose(float(limits.underflow), -1075 * math.log(2), rtol=1e-15)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_measured_limits_sit_beside_the_formulas(dtype):
     limits = exp_limits(dtype)
-    step = float(np.spacing(limits["overflow"]))
-    assert limits["log_max"] - step <= float(limits["overflow"]) <= limits["log_max"]
+    step = float(np.spacing(limits.overflow))
+    assert limits.log_max - step <= float(limits.overflow) <= limits.log_max
     # Rounding to nearest keeps exp(x) above 0 down to half the smallest subnormal.
-    low = limits["log_smallest_subnormal"] - math.log(2)
-    assert low - 0.05 <= float(limits["underflow"]) <= limits["log_smallest_subnormal"]
+    low = limits.log_smallest_subnormal - math.log(2)
+    assert low - 0.05 <= float(limits.underflow) <= limits.log_smallest_subnormal
 
 
 def test_float16_and_float32_limits_are_far_smaller_than_float64():
-    over = {d: float(exp_limits(d)["overflow"]) for d in DTYPES}
+    over = {d: float(exp_limits(d).overflow) for d in DTYPES}
     assert 11 < over["float16"] < 11.1
     assert 88.7 < over["float32"] < 88.8
     assert 709.7 < over["float64"] < 709.8
@@ -122,7 +123,7 @@ def test_predicted_nan_matches_the_naive_formula(dtype, bound, data):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_prediction_flips_exactly_at_the_measured_limit(dtype):
-    limit = exp_limits(dtype)["overflow"]
+    limit = exp_limits(dtype).overflow
     just_above = np.nextafter(limit, np.array(np.inf, dtype=dtype))
     below = np.array([limit, 0], dtype=dtype)
     above = np.array([just_above, 0], dtype=dtype)
@@ -144,31 +145,31 @@ def test_nan_logit_makes_its_slice_nan():
 
 def test_report_on_the_outline_example_names_overflow_and_invalid_divide():
     report = naive_softmax_report([1000.0, 1001.0, 999.0])
-    assert report["warnings"] == ["invalid value encountered in divide",
+    assert report.warnings == ["invalid value encountered in divide",
                                   "overflow encountered in exp"]
-    assert report["status"].startswith("NaN: exp overflowed")
-    assert report["nan"].tolist() == [True, True, True]
+    assert report.status.startswith("NaN: exp overflowed")
+    assert report.nan.tolist() == [True, True, True]
 
 
 def test_report_on_small_logits_is_ok_and_silent():
     report = naive_softmax_report([2.0, 1.0, 0.0])
-    assert report["status"] == "ok"
-    assert report["warnings"] == []
-    assert_allclose(report["p"], [0.665, 0.245, 0.090], atol=5e-4)
+    assert report.status == "ok"
+    assert report.warnings == []
+    assert_allclose(report.p, [0.665, 0.245, 0.090], atol=5e-4)
 
 
 def test_report_on_very_negative_logits_says_0_over_0():
     report = naive_softmax_report([-800.0, -801.0])
-    assert report["status"] == "NaN: every exp underflowed to 0, and 0 / 0 is NaN"
-    assert report["warnings"] == ["invalid value encountered in divide"]
+    assert report.status == "NaN: every exp underflowed to 0, and 0 / 0 is NaN"
+    assert report.warnings == ["invalid value encountered in divide"]
 
 
 def test_report_catches_a_sum_that_overflows_without_any_nan():
     # exp(11) fits in float16 (about 59874) but the sum of three such terms does not.
     report = naive_softmax_report(np.array([10.0, 11.0, 9.0], dtype=np.float16))
-    assert not np.any(report["nan"])
-    assert report["status"].startswith("wrong: the sum of exps overflowed")
-    assert report["p"].tolist() == [0.0, 0.0, 0.0]
+    assert not np.any(report.nan)
+    assert report.status.startswith("wrong: the sum of exps overflowed")
+    assert report.p.tolist() == [0.0, 0.0, 0.0]
 
 
 # ---------------------------------------------------------------------------
@@ -192,31 +193,31 @@ def sweep():
 
 
 def _record(records, dtype, scale, method):
-    (row,) = [r for r in records if (r["dtype"], r["scale"], r["method"]) == (dtype, scale, method)]
+    (row,) = [r for r in records if (r.dtype, r.scale, r.method) == (dtype, scale, method)]
     return row
 
 
 def test_sweep_has_one_record_per_dtype_scale_and_method(sweep):
     assert len(sweep) == 3 * 3 * 3
-    assert {r["dtype"] for r in sweep} == set(DTYPES)
+    assert {r.dtype for r in sweep} == set(DTYPES)
 
 
 def test_small_logits_are_accurate_to_a_few_ulp_for_every_method(sweep):
     for dtype in DTYPES:
         for method in METHODS:
-            assert _record(sweep, dtype, 1.0, method)["max_ulp"] < 8
+            assert _record(sweep, dtype, 1.0, method).max_ulp < 8
 
 
 def test_naive_fails_where_exp_overflows_and_shifted_never_does(sweep):
-    assert _record(sweep, "float64", 1000.0, "naive")["failed"] > 0
-    assert _record(sweep, "float64", 1000.0, "naive")["max_ulp"] == np.inf
-    assert _record(sweep, "float16", 100.0, "naive")["failed"] == 1.0
-    assert all(r["failed"] == 0 for r in sweep if r["method"] != "naive")
+    assert _record(sweep, "float64", 1000.0, "naive").failed > 0
+    assert _record(sweep, "float64", 1000.0, "naive").max_ulp == np.inf
+    assert _record(sweep, "float16", 100.0, "naive").failed == 1.0
+    assert all(r.failed == 0 for r in sweep if r.method != "naive")
 
 
 def test_shifted_softmax_loses_digits_when_logits_differ_by_hundreds(sweep):
     # Rounding x - max(x) is amplified by exp: tens to hundreds of ulp in float64.
-    assert _record(sweep, "float64", 100.0, "shifted")["max_ulp"] > 20
+    assert _record(sweep, "float64", 100.0, "shifted").max_ulp > 20
 
 
 def test_sweep_is_reproducible_with_the_same_seed():
@@ -236,10 +237,10 @@ def test_a_method_added_in_a_second_sweep_with_the_same_seed_meets_the_same_logi
     first = accuracy_sweep(METHODS, [1.0, 100.0], rng=4)
     added = accuracy_sweep({"copy": softmax}, [1.0, 100.0], rng=4)
     together = accuracy_sweep({**METHODS, "copy": softmax}, [1.0, 100.0], rng=4)
-    key = itemgetter("dtype", "scale", "method")
+    key = attrgetter("dtype", "scale", "method")
     assert sorted(first + added, key=key) == sorted(together, key=key)
-    shifted = [r for r in first if r["method"] == "shifted"]
-    copies = [dict(r, method="shifted") for r in added]
+    shifted = [r for r in first if r.method == "shifted"]
+    copies = [replace(r, method="shifted") for r in added]
     assert shifted == copies
 
 

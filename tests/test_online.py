@@ -76,10 +76,10 @@ def test_online_normaliser_gives_logsumexp_beyond_exp_overflow():
 
 def test_online_trace_records_running_max_and_rescaled_sum():
     state, trace = online_normaliser([0.0, 2.0, 1.0], trace=True)
-    assert_allclose(trace["max"], [0.0, 2.0, 2.0])
+    assert_allclose(trace.max, [0.0, 2.0, 2.0])
     # after each step the running sum is sum(exp(seen - running max))
     expected = [1.0, np.exp(-2.0) + 1.0, np.exp(-2.0) + 1.0 + np.exp(-1.0)]
-    assert_allclose(trace["total"], expected, rtol=1e-15)
+    assert_allclose(trace.total, expected, rtol=1e-15)
     assert_allclose(state.total, expected[-1], rtol=1e-15)
 
 

@@ -9,12 +9,13 @@ from numpy.testing import assert_allclose
 from softmax_lessons.core import softmax
 from softmax_lessons.losses import softmax_jacobian
 from softmax_lessons.plots import losses as plots_losses
-from softmax_lessons.scenes import cross_entropy_scene, loss_gradient_scene, name_bigrams
-from softmax_lessons.training import (
-    decision_grid,
+from softmax_lessons.scenes import (
+    cross_entropy_scene,
+    loss_gradient_scene,
     make_blobs,
-    train_softmax_regression,
+    name_bigrams,
 )
+from softmax_lessons.training import decision_grid, train_softmax_regression
 
 
 def _same_lines(updated, fresh):

@@ -28,15 +28,15 @@ def _blockwise_drawing(ax):
 def test_online_trace_draws_the_running_values():
     x = np.array([0.0, 2.0, 1.0, 3.0])
     _, trace = online_normaliser(x, trace=True)
-    top, bottom = plots_online.online_trace(x, trace["max"], trace["total"])
-    assert_allclose(bottom.lines[0].get_ydata(), trace["total"])
+    top, bottom = plots_online.online_trace(x, trace.max, trace.total)
+    assert_allclose(bottom.lines[0].get_ydata(), trace.total)
     assert_allclose(top.lines[0].get_ydata(), x)
 
 
 def test_online_trace_keeps_the_lowest_and_highest_logit_clear_of_the_edges():
     x = np.array([-0.9, 0.2, -3.6, -0.8, 0.8, 1.6, 2.7, 1.9])   # the lesson's outlier at -3.6
     _, trace = online_normaliser(x, trace=True)
-    top, _ = plots_online.online_trace(x, trace["max"], trace["total"])
+    top, _ = plots_online.online_trace(x, trace.max, trace.total)
     low, high = top.get_ylim()
     span = x.max() - x.min()
     assert low <= x.min() - 0.1 * span and high >= x.max() + 0.1 * span

@@ -8,9 +8,6 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import special, stats
 
 from softmax_lessons.sampling import (
-    EXAMPLE_LOGITS,
-    STORY_LOGITS,
-    STORY_VOCAB,
     draw_counts,
     filter_top_k,
     filter_top_p,
@@ -24,6 +21,7 @@ from softmax_lessons.sampling import (
     top_k_sample,
     top_p_sample,
 )
+from softmax_lessons.scenes import EXAMPLE_LOGITS, STORY_LOGITS, STORY_VOCAB
 
 logits = st.lists(st.floats(-20, 20), min_size=1, max_size=12).map(np.array)
 probabilities = logits.map(special.softmax)

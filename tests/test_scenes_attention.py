@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from figure_helpers import (
     assert_only_moving_artists_change,
+    assert_redraw_matches_fresh,
     assert_update_matches_fresh,
 )
 from numpy.testing import assert_allclose, assert_array_equal
@@ -20,6 +21,7 @@ from softmax_lessons.plots.attention import (
     update_attention_figure,
     update_saturation_figure,
 )
+from softmax_lessons.scenes import EXAMPLE_LENGTH
 from softmax_lessons.scenes.attention import (
     SENTENCE_TOKENS,
     attention_scene,
@@ -154,10 +156,10 @@ def test_at_d_one_scaling_changes_nothing():
 
 def test_the_markers_lie_on_the_curves():
     state = saturation_scene(100)
-    dims = list(state.curve["dims"])
+    dims = list(state.curve.dims)
     assert 100 in dims
     i = dims.index(100)
-    assert state.mean_entropy_scaled == state.curve["entropy_scaled"][i]
+    assert state.mean_entropy_scaled == state.curve.entropy_scaled[i]
 
 
 def test_saturation_state_refuses_d_out_of_range():
@@ -323,3 +325,13 @@ def test_same_output_scene_reports_a_gap_when_outputs_differ():
     assert scene.largest_output_gap > 1.0
     with pytest.raises(ValueError, match="one label per row"):
         same_output_scene(labels=["only one"])
+
+
+def test_redrawn_attention_figure_matches_a_figure_drawn_from_scratch_colour_bar_included():
+    assert_redraw_matches_fresh(attention_figure, lambda fig, s: attention_figure(s, fig=fig),
+                                attention_scene(), attention_scene(causal=False, scale=2.0))
+
+
+def test_redrawn_saturation_figure_matches_a_figure_drawn_from_scratch():
+    assert_redraw_matches_fresh(saturation_figure, lambda fig, s: saturation_figure(s, fig=fig),
+                                saturation_scene(16), saturation_scene(256))

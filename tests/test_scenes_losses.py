@@ -8,19 +8,15 @@ import pytest
 from numpy.testing import assert_allclose
 
 from softmax_lessons.core import softmax
-from softmax_lessons.losses import finite_difference_gradient, one_hot
 from softmax_lessons.sampling import greedy_decode
 from softmax_lessons.scenes import (
     cross_entropy_scene,
     generate_names,
     loss_gradient_scene,
+    make_blobs,
     name_bigrams,
     name_samples,
-    squared_error,
-    squared_error_grad,
-    train_bigram_from_counts,
 )
-from softmax_lessons.training import train_softmax_regression
 
 
 def test_cross_entropy_state_loss_and_gradient_follow_the_true_logit():
@@ -46,19 +42,6 @@ def test_cross_entropy_state_refuses_bad_label():
 
 
 # -- cross-entropy against squared error ------------------------------------------------
-
-
-def test_squared_error_grad_matches_finite_differences():
-    rng = np.random.default_rng(1)
-    for target in (one_hot(2, 4), np.array([0.1, 0.2, 0.3, 0.4])):
-        x = rng.normal(scale=2.0, size=4)
-        numeric = finite_difference_gradient(lambda v, t=target: float(squared_error(v, t)), x)
-        assert_allclose(squared_error_grad(x, target), numeric, atol=1e-8)
-
-
-def test_squared_error_is_the_sum_of_squares_of_p_minus_y():
-    x, y = np.array([[2.0, 1.0, 0.0], [0.0, 0.0, 5.0]]), np.eye(3)[[0, 1]]
-    assert_allclose(squared_error(x, y), np.sum((softmax(x) - y) ** 2, axis=1))
 
 
 def test_loss_gradient_scene_when_confidently_wrong_only_cross_entropy_pushes():
@@ -116,35 +99,6 @@ def test_name_bigrams_refuses_empty_names_and_the_marker():
         name_bigrams(["a.b"])
 
 
-def test_training_on_counts_takes_the_same_steps_as_training_on_every_pair():
-    b = name_bigrams(["anna", "bob", "abba", "ann", "nab"])
-    n = len(b.alphabet)
-    on_pairs = train_softmax_regression(one_hot(b.previous, n), b.following, n, steps=25,
-                                        learning_rate=3.0, use_bias=False)
-    on_counts = train_bigram_from_counts(b.counts, steps=25, learning_rate=3.0)
-    assert_allclose(on_counts.weights, on_pairs.weights, atol=1e-12)
-    assert_allclose(on_counts.losses, on_pairs.losses, atol=1e-12)
-
-
-def test_training_on_counts_learns_the_frequencies_and_reports_each_step():
-    b = name_bigrams(["anna", "bob", "abba", "ann", "nab"])
-    seen = []
-    result = train_bigram_from_counts(b.counts, steps=3000, learning_rate=10.0,
-                                      on_step=lambda step, loss: seen.append((step, loss)))
-    frequencies = b.counts / b.counts.sum(axis=1, keepdims=True)
-    assert_allclose(softmax(result.weights), frequencies, atol=0.01)
-    assert [step for step, _ in seen] == list(range(3001))
-    assert_allclose([loss for _, loss in seen], result.losses)
-    assert np.all(np.diff(result.losses) <= 1e-15)
-
-
-def test_training_on_counts_refuses_a_table_that_is_not_counts():
-    with pytest.raises(ValueError, match="square table of counts"):
-        train_bigram_from_counts(np.ones((2, 3)))
-    with pytest.raises(ValueError, match="learning_rate must be > 0"):
-        train_bigram_from_counts(np.ones((2, 2)), learning_rate=0.0)
-
-
 # rows: after ".", after "a", after "b"; the most likely path is . b a .
 WEIGHTS = np.log([[1e-9, 1.0, 2.0], [2.0, 1e-9, 1.0], [1.0, 2.0, 1e-9]])
 
@@ -191,3 +145,34 @@ def test_name_samples_draw_every_setting_in_order_from_one_generator():
     assert s.lines[1] == ("top-k = 1  ba ba ba ba   | 20 names: 2.0 letters on average, "
                           "20 in the list")
     assert s.lines[0].split("|")[0].split()[3:] == s.names[0][:4]
+
+
+# -- toy data ----------------------------------------------------------------------------
+
+
+def test_blobs_are_seeded_balanced_and_around_their_centres():
+    f1, l1 = make_blobs(np.random.default_rng(3), n_per_class=200)
+    f2, _ = make_blobs(np.random.default_rng(3), n_per_class=200)
+    assert_allclose(f1, f2)
+    assert np.bincount(l1).tolist() == [200, 200, 200]
+    means = np.array([f1[l1 == c].mean(axis=0) for c in range(3)])
+    assert_allclose(means, [(-2, 0), (2, 0), (0, 3)], atol=0.25)
+
+
+def test_blobs_need_a_generator():
+    with pytest.raises(TypeError, match="default_rng"):
+        make_blobs(0)
+
+
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [
+        (2.5, TypeError),
+        (2.0, TypeError),
+        (True, TypeError),
+        (0, ValueError),
+    ],
+)
+def test_make_blobs_refuses_a_fractional_or_empty_class_size(bad, error):
+    with pytest.raises(error, match="n_per_class must be an integer >= 1"):
+        make_blobs(np.random.default_rng(0), n_per_class=bad)

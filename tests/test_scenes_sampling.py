@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from figure_helpers import (
     assert_only_moving_artists_change,
+    assert_redraw_matches_fresh,
     assert_update_matches_fresh,
 )
 from numpy.testing import assert_allclose
@@ -22,7 +23,7 @@ from softmax_lessons.plots.sampling import (
     update_sampling_figure,
     update_temperature_figure,
 )
-from softmax_lessons.sampling import EXAMPLE_LOGITS
+from softmax_lessons.scenes import EXAMPLE_LOGITS
 from softmax_lessons.scenes.sampling import sampling_scene, temperature_scene
 
 
@@ -134,3 +135,11 @@ def test_sampling_state_refuses_bad_settings():
         sampling_scene(top_k=0)
     with pytest.raises(ValueError, match="n_draws must be >= 1"):
         sampling_scene(n_draws=0)
+
+
+def test_redrawn_temperature_and_sampling_figures_match_figures_drawn_from_scratch():
+    assert_redraw_matches_fresh(temperature_figure, lambda fig, s: temperature_figure(s, fig=fig),
+                                temperature_scene(temperature=1.0),
+                                temperature_scene(temperature=0.2))
+    assert_redraw_matches_fresh(sampling_figure, lambda fig, s: sampling_figure(s, fig=fig),
+                                sampling_scene(), sampling_scene(temperature=0.3, top_k=2))

@@ -1,4 +1,4 @@
-"""Tests for softmax_lessons.training: toy data and the softmax-regression trainer."""
+"""Tests for softmax_lessons.training: the softmax-regression trainers, on lesson 05's toy data."""
 
 import io
 
@@ -6,33 +6,19 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from softmax_lessons.core import log_softmax
+from softmax_lessons.core import log_softmax, softmax
 from softmax_lessons.losses import cross_entropy, finite_difference_gradient, one_hot
+from softmax_lessons.scenes import TOY_TEXT, make_blobs, name_bigrams
 from softmax_lessons.training import (
-    TOY_TEXT,
     TrainingResult,
     bigram_counts,
     bigram_pairs,
     decision_grid,
     learned_log_counts,
-    make_blobs,
+    train_bigram_from_counts,
     train_softmax_regression,
 )
 from softmax_lessons.widgets.progress import progress_bar
-
-
-def test_blobs_are_seeded_balanced_and_around_their_centres():
-    f1, l1 = make_blobs(np.random.default_rng(3), n_per_class=200)
-    f2, _ = make_blobs(np.random.default_rng(3), n_per_class=200)
-    assert_allclose(f1, f2)
-    assert np.bincount(l1).tolist() == [200, 200, 200]
-    means = np.array([f1[l1 == c].mean(axis=0) for c in range(3)])
-    assert_allclose(means, [(-2, 0), (2, 0), (0, 3)], atol=0.25)
-
-
-def test_blobs_need_a_generator():
-    with pytest.raises(TypeError, match="default_rng"):
-        make_blobs(0)
 
 
 def test_untrained_model_predicts_uniform_so_loss_is_log_k():
@@ -122,13 +108,13 @@ def test_decision_grid_predicts_the_class_of_the_nearest_centre():
     features, labels = make_blobs(np.random.default_rng(2), n_per_class=50)
     result = train_softmax_regression(features, labels, steps=300)
     grid = decision_grid(result, (-4, 4), (-2, 5), resolution=81)
-    assert grid["predicted"].shape == (81, 81)
+    assert grid.predicted.shape == (81, 81)
     nearest = {(-2.0, 0.0): 0, (2.0, 0.0): 1, (0.0, 3.0): 2}
     for (cx, cy), cls in nearest.items():
-        i, j = np.argmin(np.abs(grid["ys"] - cy)), np.argmin(np.abs(grid["xs"] - cx))
-        assert grid["predicted"][i, j] == cls
-        assert grid["confidence"][i, j] > 0.8
-    assert np.all((grid["confidence"] >= 1 / 3) & (grid["confidence"] <= 1))
+        i, j = np.argmin(np.abs(grid.ys - cy)), np.argmin(np.abs(grid.xs - cx))
+        assert grid.predicted[i, j] == cls
+        assert grid.confidence[i, j] > 0.8
+    assert np.all((grid.confidence >= 1 / 3) & (grid.confidence <= 1))
 
 
 def test_decision_grid_needs_two_input_features():
@@ -149,20 +135,38 @@ def test_learned_log_counts_remove_the_per_row_constant():
         learned_log_counts(np.zeros((2, 2)), counts)
 
 
-@pytest.mark.parametrize(
-    ("bad", "error"),
-    [
-        (2.5, TypeError),
-        (2.0, TypeError),
-        (True, TypeError),
-        (0, ValueError),
-    ],
-)
-def test_make_blobs_refuses_a_fractional_or_empty_class_size(bad, error):
-    with pytest.raises(error, match="n_per_class must be an integer >= 1"):
-        make_blobs(np.random.default_rng(0), n_per_class=bad)
-
-
 def test_learned_log_counts_refuses_negative_counts():
     with pytest.raises(ValueError, match="counts must be finite and >= 0"):
         learned_log_counts(np.zeros((2, 2)), np.array([[3, -1], [2, 2]]))
+
+
+# -- training from the bigram counts alone ------------------------------------------------
+
+
+def test_training_on_counts_takes_the_same_steps_as_training_on_every_pair():
+    b = name_bigrams(["anna", "bob", "abba", "ann", "nab"])
+    n = len(b.alphabet)
+    on_pairs = train_softmax_regression(one_hot(b.previous, n), b.following, n, steps=25,
+                                        learning_rate=3.0, use_bias=False)
+    on_counts = train_bigram_from_counts(b.counts, steps=25, learning_rate=3.0)
+    assert_allclose(on_counts.weights, on_pairs.weights, atol=1e-12)
+    assert_allclose(on_counts.losses, on_pairs.losses, atol=1e-12)
+
+
+def test_training_on_counts_learns_the_frequencies_and_reports_each_step():
+    b = name_bigrams(["anna", "bob", "abba", "ann", "nab"])
+    seen = []
+    result = train_bigram_from_counts(b.counts, steps=3000, learning_rate=10.0,
+                                      on_step=lambda step, loss: seen.append((step, loss)))
+    frequencies = b.counts / b.counts.sum(axis=1, keepdims=True)
+    assert_allclose(softmax(result.weights), frequencies, atol=0.01)
+    assert [step for step, _ in seen] == list(range(3001))
+    assert_allclose([loss for _, loss in seen], result.losses)
+    assert np.all(np.diff(result.losses) <= 1e-15)
+
+
+def test_training_on_counts_refuses_a_table_that_is_not_counts():
+    with pytest.raises(ValueError, match="square table of counts"):
+        train_bigram_from_counts(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="learning_rate must be > 0"):
+        train_bigram_from_counts(np.ones((2, 2)), learning_rate=0.0)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from softmax_lessons.training import make_blobs, train_softmax_regression
+from softmax_lessons.scenes import make_blobs
+from softmax_lessons.training import train_softmax_regression
 from softmax_lessons.widgets.progress import progress_bar
 
 LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "05_cross_entropy_and_gradients.ipynb"

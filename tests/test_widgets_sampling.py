@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 from figure_helpers import count_new_figures, image_of
 
-from softmax_lessons.sampling import EXAMPLE_LOGITS, EXAMPLE_VOCAB
-from softmax_lessons.scenes import sampling_scene, temperature_scene
+from softmax_lessons.scenes import EXAMPLE_LOGITS, EXAMPLE_VOCAB, sampling_scene, temperature_scene
 from softmax_lessons.widgets.sampling import (
     DRAW_COUNTS,
     TEMPERATURES,

@@ -16,6 +16,7 @@ from .runner import (
     call_on_copies,
     checker,
     close,
+    expect_close,
     fmt_logits,
     no_max_shift,
     not_finite,
@@ -49,9 +50,7 @@ underflows without a shift; subtract the maximum before exponentiating
     'failed'
     """
     small = np.array(SMALL_LOGITS)
-    got = result_array(call_on_copies(fn, small), "probabilities", small.shape)
-    if not close(got, softmax(small)):
-        raise off_by(got, softmax(small), fmt_logits(small))
+    expect_close(fn, (small,), softmax(small), fmt_logits(small))
     for x in ([1000.0, 1001.0, 999.0], [-1000.0, -1001.0, -999.0], [0.0, 2000.0, 1.0]):
         x = np.array(x)
         got = result_array(call_on_copies(fn, x), "probabilities", x.shape)
@@ -87,9 +86,7 @@ def check_log_softmax(fn: Callable) -> str:
     True
     """
     small = np.array(SMALL_LOGITS)
-    got = result_array(call_on_copies(fn, small), "log-probabilities", small.shape)
-    if not close(got, log_softmax(small)):
-        raise off_by(got, log_softmax(small), fmt_logits(small))
+    expect_close(fn, (small,), log_softmax(small), fmt_logits(small), "log-probabilities")
     far = np.array([0.0, -800.0])
     got = result_array(call_on_copies(fn, far), "log-probabilities", far.shape)
     if np.isneginf(got).any():
@@ -254,9 +251,7 @@ def check_softmax_two_sum(fn: Callable) -> str:
     'failed'
     """
     small = np.array(SMALL_LOGITS)
-    got = result_array(call_on_copies(fn, small), "probabilities", small.shape)
-    if not close(got, softmax(small)):
-        raise off_by(got, softmax(small), fmt_logits(small))
+    expect_close(fn, (small,), softmax(small), fmt_logits(small))
     worst, plain = _worst_ulp(fn)
     if worst <= 4:
         return "within 4 ulp of the exact softmax on logits that differ by hundreds."
@@ -340,9 +335,8 @@ log-sum-exp of (0, -z), shifted by its maximum
     if not close(got, want, rtol=1e-12, atol=0):
         raise off_by(got, want, f"z = {fmt_logits(far)}")
     batch = np.array([[-700.0, 0.0, 700.0], [3.0, -3.0, 1e-3]])
-    got = result_array(call_on_copies(fn, batch), "log-probabilities", batch.shape)
-    if not close(got, _log_sigmoid_reference(batch), rtol=1e-12, atol=0):
-        raise off_by(got, _log_sigmoid_reference(batch), "a (2, 3) array")
+    expect_close(fn, (batch,), _log_sigmoid_reference(batch), "a (2, 3) array",
+                 "log-probabilities", rtol=1e-12, atol=0)
     rules.enforce(
         rules.calls_to(fn, {"logaddexp", "logsumexp", "log_sigmoid", "log_expit", "expit"}),
         "write it with exp, log and log1p (no logaddexp, logsumexp or expit)",

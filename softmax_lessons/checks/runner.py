@@ -280,6 +280,32 @@ def result_array(result, what: str, shape: tuple[int, ...] | None = None) -> np.
     return arr
 
 
+def expect_close(
+    fn: Callable, args: tuple, want: np.ndarray, on: str, what: str = "probabilities",
+    **tolerance: float,
+) -> np.ndarray:
+    """Call ``fn(*args)`` on copies and return its result, which must be close to `want`.
+
+    The result must be an array of `want`'s shape (else the Mistake of `result_array`,
+    naming `what`); one that is off is the Mistake of `off_by`, naming the input `on`.
+    `tolerance` (``rtol``, ``atol``) goes to `close`.
+
+    Examples
+    --------
+    >>> expect_close(lambda x: x / x.sum(), (np.array([1.0, 3.0]),), np.array([0.25, 0.75]),
+    ...              "(1, 3)")
+    array([0.25, 0.75])
+    >>> expect_close(lambda x: x, (np.array([1.0, 3.0]),), np.array([0.25, 0.75]), "(1, 3)")
+    Traceback (most recent call last):
+    ...
+    softmax_lessons.checks.runner.Mistake: on (1, 3) your result is off by up to 2.25
+    """
+    got = result_array(call_on_copies(fn, *args), what, np.shape(want))
+    if not close(got, want, **tolerance):
+        raise off_by(got, want, on)
+    return got
+
+
 def result_pair(result, what: str) -> tuple:
     """The two parts of a result that must be a pair (a tuple or a list of length 2)."""
     if not (isinstance(result, (tuple, list)) and len(result) == 2):

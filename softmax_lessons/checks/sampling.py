@@ -11,10 +11,10 @@ from ..calibration import (
     expected_calibration_error,
     fit_temperature,
     negative_log_likelihood,
-    overconfident_classifier,
 )
 from ..core import softmax
 from ..sampling import filter_top_p
+from ..scenes.sampling import overconfident_classifier
 from . import rules
 from .runner import (
     SMALL_LOGITS,
@@ -22,6 +22,7 @@ from .runner import (
     call_on_copies,
     checker,
     close,
+    expect_close,
     fmt_logits,
     not_finite,
     off_by,
@@ -53,9 +54,7 @@ def check_softmax_temperature(fn: Callable) -> str:
     False
     """
     x = np.array(SMALL_LOGITS)
-    got = result_array(call_on_copies(fn, x, 1.0), "probabilities", x.shape)
-    if not close(got, softmax(x)):
-        raise off_by(got, softmax(x), f"{fmt_logits(x)} at T = 1")
+    got = expect_close(fn, (x, 1.0), softmax(x), f"{fmt_logits(x)} at T = 1")
     hot = result_array(call_on_copies(fn, x, 2.0), "probabilities", x.shape)
     cold = result_array(call_on_copies(fn, x, 0.5), "probabilities", x.shape)
     for t, g in ((2.0, hot), (0.5, cold)):

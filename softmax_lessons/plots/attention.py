@@ -54,11 +54,13 @@ def attention_heatmap(
     mask: ArrayLike | None = None,
     ax: plt.Axes | None = None,
     title: str = "attention weights (each row sums to 1)",
+    colorbar: plt.Axes | bool = True,
 ) -> plt.Axes:
     """A heatmap of attention weights, one row per query, the value printed in each cell.
 
     Taught in 04. Masked cells (``mask`` False) are hatched and marked with a cross,
-    so they are told apart by more than colour.
+    so they are told apart by more than colour. `colorbar` is True (a colour bar beside
+    the heatmap), False (none), or the axes to draw the colour bar in.
 
     Examples
     --------
@@ -85,7 +87,10 @@ def attention_heatmap(
     ax.set_ylabel("query (attending)")
     ax.grid(False)
     ax.set_title(title)
-    ax.figure.colorbar(image, ax=ax, label="weight (probability)", shrink=0.8)
+    if colorbar is True:
+        ax.figure.colorbar(image, ax=ax, label="weight (probability)", shrink=0.8)
+    elif colorbar is not False:
+        ax.figure.colorbar(image, cax=colorbar, label="weight (probability)")
     return ax
 
 
@@ -150,13 +155,21 @@ def _attention_title(scene: AttentionScene) -> str:
             f"weights (grey x = masked)")
 
 
-def attention_figure(scene: AttentionScene) -> plt.Figure:
+def attention_figure(scene: AttentionScene, *, fig: plt.Figure | None = None) -> plt.Figure:
     """The attention explorer's figure, from
-    :func:`softmax_lessons.scenes.attention.attention_scene`. Taught in 04."""
+    :func:`softmax_lessons.scenes.attention.attention_scene`. Taught in 04.
+
+    With `fig`, a figure this function drew, it draws on that figure's axes again
+    (the heatmap's, and the colour bar's).
+    """
     use_course_style()
-    fig, ax = plt.subplots(figsize=(5.6, 4.4))
+    if fig is None:
+        fig, ax = plt.subplots(figsize=(5.6, 4.4))
+        colorbar = True
+    else:
+        ax, colorbar = fig.axes
     attention_heatmap(scene.weights, list(scene.tokens), list(scene.tokens),
-                      mask=scene.mask, ax=ax, title=_attention_title(scene))
+                      mask=scene.mask, ax=ax, title=_attention_title(scene), colorbar=colorbar)
     return fig
 
 
@@ -246,14 +259,18 @@ def _saturation_title(scene: SaturationScene) -> str:
     return f"one query, d = {scene.d}"
 
 
-def saturation_figure(scene: SaturationScene) -> plt.Figure:
+def saturation_figure(scene: SaturationScene, *, fig: plt.Figure | None = None) -> plt.Figure:
     """The d-slider explorer: one row of weights with and without 1/sqrt(d), and entropy vs d.
 
     Taught in 04. `scene` comes from
-    :func:`softmax_lessons.scenes.attention.saturation_scene`.
+    :func:`softmax_lessons.scenes.attention.saturation_scene`. With `fig`, a figure
+    this function drew, it draws on that figure's axes again (an explorer's redraw).
     """
     use_course_style()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+    if fig is None:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+    else:
+        left, right = fig.axes
     keys = np.arange(scene.weights_scaled.size)
     left.bar(keys - 0.2, scene.weights_scaled, width=0.4, color=OKABE_ITO["blue"],
              edgecolor="black", label="scores / sqrt(d)")
@@ -266,19 +283,19 @@ def saturation_figure(scene: SaturationScene) -> plt.Figure:
     left.set_title(_saturation_title(scene))
     left.legend(loc="upper right", fontsize=9)
     curve = scene.curve
-    right.plot(curve["dims"], curve["entropy_scaled"], color=OKABE_ITO["blue"], marker="o",
+    right.plot(curve.dims, curve.entropy_scaled, color=OKABE_ITO["blue"], marker="o",
                label="scores / sqrt(d)")
-    right.plot(curve["dims"], curve["entropy_unscaled"], color=OKABE_ITO["orange"], marker="s",
+    right.plot(curve.dims, curve.entropy_unscaled, color=OKABE_ITO["orange"], marker="s",
                linestyle="--", label="raw scores q . k")
-    right.axhline(curve["max_entropy"], color="black", linestyle=":", linewidth=1,
-                  label=f"log2({keys.size}) = {curve['max_entropy']:.0f} bits (uniform)")
+    right.axhline(curve.max_entropy, color="black", linestyle=":", linewidth=1,
+                  label=f"log2({keys.size}) = {curve.max_entropy:.0f} bits (uniform)")
     right.plot([scene.d], [scene.mean_entropy_scaled], marker="D", markersize=10,
                color=OKABE_ITO["blue"], markeredgecolor="black", linestyle="none")
     right.plot([scene.d], [scene.mean_entropy_unscaled], marker="D", markersize=10,
                color=OKABE_ITO["orange"], markeredgecolor="black", linestyle="none")
     right.axvline(scene.d, color="grey", linewidth=1)
     right.set_xscale("log", base=2)
-    right.set_ylim(-0.1, curve["max_entropy"] * 1.15)
+    right.set_ylim(-0.1, curve.max_entropy * 1.15)
     right.set_xlabel("key dimension d (log scale)")
     right.set_ylabel("mean entropy of a row (bits)")
     right.set_title("without 1/sqrt(d) the softmax saturates")
@@ -313,8 +330,8 @@ def update_saturation_figure(fig: plt.Figure, scene: SaturationScene) -> plt.Fig
     left.set_title(_saturation_title(scene))
     curve = scene.curve
     scaled, unscaled, _, marker_scaled, marker_unscaled, at_d = right.lines
-    scaled.set_data(curve["dims"], curve["entropy_scaled"])
-    unscaled.set_data(curve["dims"], curve["entropy_unscaled"])
+    scaled.set_data(curve.dims, curve.entropy_scaled)
+    unscaled.set_data(curve.dims, curve.entropy_unscaled)
     marker_scaled.set_data([scene.d], [scene.mean_entropy_scaled])
     marker_unscaled.set_data([scene.d], [scene.mean_entropy_unscaled])
     at_d.set_xdata([scene.d, scene.d])

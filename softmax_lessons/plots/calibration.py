@@ -11,13 +11,14 @@ import numpy as np
 from matplotlib.colors import to_rgb
 from matplotlib.patches import Patch
 
+from ..calibration import ReliabilityBins
 from .style import OKABE_ITO, new_axes, use_course_style
 
 __all__ = ["calibration_figure", "reliability_diagram"]
 
 
 def reliability_diagram(
-    bins: dict,
+    bins: ReliabilityBins,
     *,
     ax: plt.Axes | None = None,
     title: str = "reliability diagram",
@@ -34,27 +35,28 @@ def reliability_diagram(
 
     Examples
     --------
-    >>> bins = {"edges": np.array([0, 0.5, 1]), "count": np.array([0, 4]),
-    ...         "accuracy": np.array([np.nan, 0.5]), "confidence": np.array([np.nan, 0.74])}
+    >>> bins = ReliabilityBins(edges=np.array([0, 0.5, 1]), count=np.array([0, 4]),
+    ...                        confidence=np.array([np.nan, 0.74]),
+    ...                        accuracy=np.array([np.nan, 0.5]), n=4)
     >>> ax = reliability_diagram(bins)
     >>> [round(float(b.get_height()), 2) for b in ax.patches], [t.get_text() for t in ax.texts]
     ([0.5], ['n=4'])
     >>> plt.close("all")
     """
     ax = new_axes(ax)
-    edges = np.asarray(bins["edges"], dtype=float)
-    count = np.asarray(bins["count"])
+    edges = np.asarray(bins.edges, dtype=float)
+    count = np.asarray(bins.count)
     used = count > 0
     centres = (edges[:-1] + edges[1:]) / 2
     width = np.diff(edges)
-    bars = ax.bar(centres[used], np.asarray(bins["accuracy"])[used], width=width[used] * 0.9,
+    bars = ax.bar(centres[used], np.asarray(bins.accuracy)[used], width=width[used] * 0.9,
                   color=OKABE_ITO["blue"], edgecolor="black")
     for bar, centre, n in zip(bars, centres[used], count[used], strict=True):
         if n < few:
             bar.set_facecolor((*to_rgb(OKABE_ITO["blue"]), 0.3))
             bar.set_hatch("..")
         ax.text(centre, 0.02, f"n={n}", rotation=90, ha="center", va="bottom", fontsize=9)
-    ax.plot(centres[used], np.asarray(bins["confidence"])[used], marker="D", linestyle="none",
+    ax.plot(centres[used], np.asarray(bins.confidence)[used], marker="D", linestyle="none",
             color=OKABE_ITO["orange"], markeredgecolor="black", label="mean confidence in the bin")
     ax.plot([0, 1], [0, 1], color="black", linestyle="--", label="perfect calibration")
     ax.set_xlim(0, 1)
@@ -73,7 +75,8 @@ def reliability_diagram(
     return ax
 
 
-def calibration_figure(before: dict, after: dict, ece_before: float, ece_after: float,
+def calibration_figure(before: ReliabilityBins, after: ReliabilityBins, ece_before: float,
+                       ece_after: float,
                        temperature: float) -> plt.Figure:
     """Reliability diagrams side by side: raw logits, then divided by the fitted T. Taught in 03.
     """

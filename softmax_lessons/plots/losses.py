@@ -16,6 +16,7 @@ from matplotlib.colors import ListedColormap, LogNorm
 from numpy.typing import ArrayLike
 
 from ..scenes.losses import CrossEntropyScene, LossGradientScene
+from ..training import DecisionGrid
 from .style import COLOURS, MARKERS, OKABE_ITO, new_axes, use_course_style
 
 __all__ = [
@@ -278,7 +279,7 @@ def loss_curve(
 
 
 def decision_regions(
-    grid: dict,
+    grid: DecisionGrid,
     features: ArrayLike,
     labels: ArrayLike,
     class_names: Sequence[str],
@@ -287,13 +288,13 @@ def decision_regions(
 ) -> plt.Axes:
     """Shade the plane by predicted class; draw the data with one marker per class.
 
-    Taught in 05. `grid` is the dict of :func:`softmax_lessons.training.decision_grid`;
+    Taught in 05. `grid` comes from :func:`softmax_lessons.training.decision_grid`;
     lighter shading where the model is less sure.
 
     Examples
     --------
-    >>> grid = {"xs": np.array([0.0, 1.0]), "ys": np.array([0.0, 1.0]),
-    ...         "predicted": np.array([[0, 1], [0, 1]]), "confidence": np.full((2, 2), 0.9)}
+    >>> grid = DecisionGrid(xs=np.array([0.0, 1.0]), ys=np.array([0.0, 1.0]),
+    ...                     predicted=np.array([[0, 1], [0, 1]]), confidence=np.full((2, 2), 0.9))
     >>> ax = decision_regions(grid, [[0.1, 0.2], [0.9, 0.8]], [0, 1], ["a", "b"])
     >>> ax.get_legend_handles_labels()[1]
     ['a', 'b']
@@ -304,9 +305,9 @@ def decision_regions(
     labels = np.asarray(labels)
     n = len(class_names)
     cmap = ListedColormap(COLOURS[:n])
-    ax.pcolormesh(grid["xs"], grid["ys"], grid["predicted"], cmap=cmap, vmin=-0.5,
+    ax.pcolormesh(grid.xs, grid.ys, grid.predicted, cmap=cmap, vmin=-0.5,
                   vmax=n - 0.5, alpha=0.25, shading="auto")
-    ax.contour(grid["xs"], grid["ys"], grid["confidence"], levels=[0.5, 0.9],
+    ax.contour(grid.xs, grid.ys, grid.confidence, levels=[0.5, 0.9],
                colors="black", linewidths=0.6, linestyles=[":", "-"])
     for c, name in enumerate(class_names):
         points = features[labels == c]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..numerics import ExpLimits, NaiveBreakdown, SweepRecord
 from ..scenes.numerics import SpacingScene, StabilityScene, TwoSumScene
 from .style import (
     LINESTYLES,
@@ -17,7 +18,6 @@ from .style import (
     OKABE_ITO,
     new_axes,
     probability_bars,
-    update_probability_bars,
     use_course_style,
 )
 
@@ -28,7 +28,6 @@ __all__ = [
     "stability_columns",
     "two_sum_number_line",
     "ulp_sweep",
-    "update_stability_columns",
 ]
 
 _DTYPE_STYLE = {
@@ -101,53 +100,20 @@ def _show_naive_column(ax: plt.Axes, naive: np.ndarray, nan: np.ndarray) -> None
                      fontweight="normal", bbox=None)
 
 
-def update_stability_columns(axes: np.ndarray, scene: StabilityScene) -> np.ndarray:
-    """Change the two panels drawn by :func:`stability_columns` to show a new `scene`.
-
-    Taught in 02. The lesson-02 explorer draws its figure once and calls this on
-    every step of its offset slider or dtype buttons: new bars, NaN marks, values
-    and titles, with no new figure. The result carries the same data as
-    ``stability_columns(scene)``.
-
-    Raises
-    ------
-    ValueError
-        If `scene` has a different number of classes than the bars on `axes`.
-
-    Examples
-    --------
-    >>> from softmax_lessons.scenes.numerics import stability_scene
-    >>> axes = stability_columns(stability_scene(1000.0, base=[0.0, 1.0], labels="ab"))
-    >>> fine = stability_scene(-3.0, "float32", base=[0.0, 1.0], labels="ab")
-    >>> left, right = update_stability_columns(axes, fine)
-    >>> [t.get_text() for t in left.texts], right.get_title().splitlines()
-    (['0.269', '0.731'], ['stable: shift by max(x)', 'float32, offset -3'])
-    >>> plt.close("all")
-    """
-    left, right = axes
-    naive = np.asarray(scene.naive_p, dtype=float)
-    if len(left.patches) != naive.size:
-        raise ValueError(f"these axes show {len(left.patches)} classes, got {naive.size}; "
-                         "draw a new figure with stability_columns for another number of classes")
-    _show_naive_column(left, naive, np.asarray(scene.naive_nan, dtype=bool))
-    naive_title, stable_title = _titles(scene)
-    left.set_title(naive_title)
-    update_probability_bars(right, scene.stable_p, title=stable_title)
-    return axes
-
-
-def nan_fraction_vs_offset(breakdown: dict, *, ax: plt.Axes | None = None) -> plt.Axes:
+def nan_fraction_vs_offset(
+    breakdown: dict[str, NaiveBreakdown], *, ax: plt.Axes | None = None
+) -> plt.Axes:
     """Fraction of NaN outputs of the naive formula against the offset, one line per dtype.
 
-    Taught in 02. `breakdown` is the dict of
+    Taught in 02. `breakdown` is the dict (dtype name to `NaiveBreakdown`) of
     :func:`softmax_lessons.numerics.naive_breakdown`; dotted vertical lines mark
     where the measured limits of ``exp`` say the formula must break.
 
     Examples
     --------
-    >>> data = {"float64": {"offsets": np.array([0.0, 800.0]),
-    ...                     "nan_fraction": np.array([0.0, 1.0]),
-    ...                     "breaks_above": 708.8, "breaks_below": -746.1}}
+    >>> data = {"float64": NaiveBreakdown(offsets=np.array([0.0, 800.0]),
+    ...                                   nan_fraction=np.array([0.0, 1.0]),
+    ...                                   breaks_above=708.8, breaks_below=-746.1)}
     >>> ax = nan_fraction_vs_offset(data)
     >>> ax.lines[0].get_label()
     'float64 (measured)'
@@ -156,12 +122,12 @@ def nan_fraction_vs_offset(breakdown: dict, *, ax: plt.Axes | None = None) -> pl
     ax = new_axes(ax, figsize=(7, 3.2))
     for dtype, data in breakdown.items():
         colour, style, marker = _DTYPE_STYLE[dtype]
-        ax.plot(data["offsets"], data["nan_fraction"], color=colour, linestyle=style,
+        ax.plot(data.offsets, data.nan_fraction, color=colour, linestyle=style,
                 linewidth=2, marker=marker, markevery=0.08,
                 label=f"{dtype} (measured)")
     for dtype, data in breakdown.items():
         colour, _, _ = _DTYPE_STYLE[dtype]
-        for edge in (data["breaks_above"], data["breaks_below"]):
+        for edge in (data.breaks_above, data.breaks_below):
             ax.axvline(edge, color=colour, linestyle=":", linewidth=1)
     ax.plot([], [], color="grey", linestyle=":", label="limit of exp (measured)")
     ax.set_xscale("symlog", linthresh=10)
@@ -173,23 +139,24 @@ def nan_fraction_vs_offset(breakdown: dict, *, ax: plt.Axes | None = None) -> pl
     return ax
 
 
-def exp_limits_chart(limits: list[dict], *, ax: plt.Axes | None = None) -> plt.Axes:
+def exp_limits_chart(limits: list[ExpLimits], *, ax: plt.Axes | None = None) -> plt.Axes:
     """The range of inputs where ``exp`` is finite and non-zero, one bar per dtype.
 
-    Taught in 02. `limits` is a list of :func:`softmax_lessons.numerics.exp_limits` dicts.
+    Taught in 02. `limits` is a list of :func:`softmax_lessons.numerics.exp_limits` results.
 
     Examples
     --------
-    >>> ax = exp_limits_chart([{"dtype": "float16", "underflow": -17.33, "overflow": 11.09}])
+    >>> ax = exp_limits_chart([ExpLimits("float16", overflow=11.09, underflow=-17.33,
+    ...                                  log_max=11.09, log_smallest_subnormal=-16.64)])
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['float16']
     >>> plt.close("all")
     """
     ax = new_axes(ax, figsize=(7, 2.6))
-    names = [d["dtype"] for d in limits]
+    names = [d.dtype for d in limits]
     for i, d in enumerate(limits):
-        colour, _, _ = _DTYPE_STYLE[d["dtype"]]
-        low, high = float(d["underflow"]), float(d["overflow"])
+        colour, _, _ = _DTYPE_STYLE[d.dtype]
+        low, high = float(d.underflow), float(d.overflow)
         ax.barh(i, high - low, left=low, color=colour, edgecolor="black", height=0.5,
                 hatch=["//", "..", ""][i % 3])
         ax.annotate(f"{low:.2f}", (low, i), textcoords="offset points", xytext=(-4, 0),
@@ -204,7 +171,7 @@ def exp_limits_chart(limits: list[dict], *, ax: plt.Axes | None = None) -> plt.A
     return ax
 
 
-def ulp_sweep(records: list[dict], dtype: str, *, stat: str = "max_ulp",
+def ulp_sweep(records: list[SweepRecord], dtype: str, *, stat: str = "max_ulp",
               ax: plt.Axes | None = None) -> plt.Axes:
     """Error in ulp against logit scale for every method of an accuracy sweep, one dtype.
 
@@ -213,27 +180,28 @@ def ulp_sweep(records: list[dict], dtype: str, *, stat: str = "max_ulp",
 
     Examples
     --------
-    >>> rows = [{"dtype": "float64", "scale": 1.0, "method": "a", "max_ulp": 2.0},
-    ...         {"dtype": "float64", "scale": 10.0, "method": "a", "max_ulp": float("inf")}]
+    >>> rows = [SweepRecord("float64", 1.0, "a", max_ulp=2.0, median_ulp=1.0, failed=0.0),
+    ...         SweepRecord("float64", 10.0, "a", max_ulp=np.inf, median_ulp=np.inf, failed=1.0)]
     >>> ax = ulp_sweep(rows, "float64")
     >>> ax.lines[0].get_ydata().tolist()
     [2.0, nan]
     >>> plt.close("all")
     """
     ax = new_axes(ax)
-    rows = [r for r in records if r["dtype"] == dtype]
+    rows = [r for r in records if r.dtype == dtype]
     if not rows:
         raise ValueError(f"no records for dtype {dtype!r}")
-    finite = [r[stat] for r in rows if np.isfinite(r[stat]) and r[stat] > 0]
+    stats = [getattr(r, stat) for r in rows]
+    finite = [v for v in stats if np.isfinite(v) and v > 0]
     top = 3 * max(finite, default=1.0)
-    methods = list(dict.fromkeys(r["method"] for r in rows))
+    methods = list(dict.fromkeys(r.method for r in rows))
     colours = list(OKABE_ITO.values())
     floor = 0.05  # below this a result is as good as exact; drawn on the bottom edge
     any_fail = False
     for i, method in enumerate(methods):
-        mine = [r for r in rows if r["method"] == method]
-        scales = np.array([r["scale"] for r in mine])
-        values = np.array([r[stat] for r in mine])
+        mine = [r for r in rows if r.method == method]
+        scales = np.array([r.scale for r in mine])
+        values = np.array([getattr(r, stat) for r in mine])
         fails = ~np.isfinite(values)
         shown = np.where(fails, np.nan, np.maximum(values, floor))
         ax.plot(scales, shown, color=colours[i % 7],

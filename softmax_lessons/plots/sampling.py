@@ -109,14 +109,18 @@ def _temperature_title(scene: TemperatureScene) -> str:
             f"H/Hmax = {scene.entropy_ratio:.2f}")
 
 
-def temperature_figure(scene: TemperatureScene) -> plt.Figure:
+def temperature_figure(scene: TemperatureScene, *, fig: plt.Figure | None = None) -> plt.Figure:
     """The temperature explorer: bars of ``softmax(x / T)`` and the marker on the entropy curve.
 
     Taught in 03. `scene` comes from
-    :func:`softmax_lessons.scenes.sampling.temperature_scene`.
+    :func:`softmax_lessons.scenes.sampling.temperature_scene`. With `fig`, a figure
+    this function drew, it draws on that figure's axes again (an explorer's redraw).
     """
     use_course_style()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.3))
+    if fig is None:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.3))
+    else:
+        left, right = fig.axes
     probability_bars(scene.p, list(scene.labels), ax=left, title=_temperature_title(scene),
                      highlight=scene.argmax)
     left.set_xlabel("next token (argmax hatched)")
@@ -307,11 +311,17 @@ def _sampling_title(scene: SamplingScene) -> str:
             f"top-k = {scene.top_k}, top-p = {scene.top_p:.2f}")
 
 
-def sampling_figure(scene: SamplingScene) -> plt.Figure:
+def sampling_figure(scene: SamplingScene, *, fig: plt.Figure | None = None) -> plt.Figure:
     """The sampling playground's figure, from
-    :func:`softmax_lessons.scenes.sampling.sampling_scene`. Taught in 03."""
+    :func:`softmax_lessons.scenes.sampling.sampling_scene`. Taught in 03.
+
+    With `fig`, a figure this function drew, it draws on that figure's axes again.
+    """
     use_course_style()
-    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    if fig is None:
+        fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    else:
+        (ax,) = fig.axes
     sampling_counts(list(scene.labels), scene.frequencies, scene.p, scene.model_p,
                     ax=ax, title=_sampling_title(scene))
     return fig

@@ -20,7 +20,6 @@ from .style import (
     OKABE_ITO,
     new_axes,
     probability_bars,
-    update_probability_bars,
     use_course_style,
 )
 
@@ -39,7 +38,6 @@ __all__ = [
     "soft_vs_hard_argmax",
     "surprise_chart",
     "two_class_sigmoid",
-    "update_explorer_bars",
 ]
 
 
@@ -62,35 +60,6 @@ def explorer_bars(scene: DefinitionScene, *, ax: plt.Axes | None = None) -> plt.
                           highlight=scene.argmax)
     ax.set_xlabel("class (argmax hatched)")
     return ax
-
-
-def update_explorer_bars(ax: plt.Axes, scene: DefinitionScene) -> plt.Axes:
-    """Change the bars drawn by :func:`explorer_bars` to show a new `scene`, in place.
-
-    Taught in 01. The lesson-01 explorer draws its figure once and calls this on
-    every slider step: new heights, printed values, hatched argmax and title, with
-    no new figure. The result carries the same data as ``explorer_bars(scene)``.
-
-    Raises
-    ------
-    ValueError
-        If `scene` has a different number of classes than the bars on `ax`.
-
-    Examples
-    --------
-    >>> from softmax_lessons.scenes.softmax import definition_scene
-    >>> ax = explorer_bars(definition_scene([2.0, 1.0, 0.0], ["a", "b", "c"]))
-    >>> ax = update_explorer_bars(ax, definition_scene([0.0, 1.0, 2.0], ["a", "b", "c"]))
-    >>> [round(float(b.get_height()), 2) for b in ax.patches], ax.patches[2].get_hatch()
-    ([0.09, 0.24, 0.67], '//')
-    >>> plt.close("all")
-    """
-    labels = [t.get_text() for t in ax.get_xticklabels()]
-    if labels and labels != list(scene.labels):
-        raise ValueError(f"these axes show classes {labels}, got {list(scene.labels)}; "
-                         "draw a new figure with explorer_bars for other classes")
-    return update_probability_bars(ax, scene.p, title=_explorer_title(scene),
-                                    highlight=scene.argmax)
 
 
 def logits_and_probabilities(

@@ -1,4 +1,5 @@
-"""Scenes of lesson 04: two hand-built heads, the heatmap, 1/sqrt(d), float16 masks, one output."""
+"""Scenes of lesson 04: the example sequence, two hand-built heads, the heatmap, 1/sqrt(d),
+float16 masks, one output."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..attention import (
+    SaturationCurve,
     attention_scores,
     causal_mask,
     padding_mask,
@@ -16,13 +18,17 @@ from ..attention import (
     scaled_dot_product_attention,
 )
 from ..core import softmax
+from ..validation import check_int
 
 __all__ = [
+    "EXAMPLE_LENGTH",
+    "EXAMPLE_TOKENS",
     "SATURATION_DIMS",
     "SENTENCE_FEATURES",
     "SENTENCE_TOKENS",
     "SQUARE_VALUES",
     "AttentionScene",
+    "ExampleSequence",
     "Head",
     "HeadsScene",
     "MaskValueCase",
@@ -30,6 +36,7 @@ __all__ = [
     "SameOutputScene",
     "SaturationScene",
     "attention_scene",
+    "example_sequence",
     "float16_mask_scene",
     "labelled_table",
     "same_output_scene",
@@ -38,8 +45,68 @@ __all__ = [
     "sentence_heads_scene",
 ]
 
+# The lesson's short sequence: four real tokens, then two padding positions.
+EXAMPLE_TOKENS = ("<s>", "the", "cat", "sat", "<pad>", "<pad>")
+EXAMPLE_LENGTH = 4
+
 # The key dimensions of the saturation curve (the slider goes up to the last one).
 SATURATION_DIMS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+
+
+@dataclass(frozen=True)
+class ExampleSequence:
+    """The lesson's six tokens with their queries, keys and values: :func:`example_sequence`.
+
+    Taught in 04.
+
+    Attributes
+    ----------
+    tokens : tuple of str
+        `EXAMPLE_TOKENS`: four real tokens, then two ``<pad>``.
+    length : int
+        The number of real tokens before the padding (`EXAMPLE_LENGTH`).
+    q, k : ndarray, shape (6, d)
+        Queries and keys.
+    v : ndarray, shape (6, 2)
+        Values.
+    """
+
+    tokens: tuple[str, ...]
+    length: int
+    q: np.ndarray
+    k: np.ndarray
+    v: np.ndarray
+
+
+def example_sequence(d: int = 8, seed: int = 4) -> ExampleSequence:
+    """The lesson's short token sequence with queries, keys and values made from a seed.
+
+    Taught in 04.
+
+    Returns
+    -------
+    ExampleSequence
+        ``tokens``, ``length``, and ``q``, ``k``, ``v`` of shape (6, d), (6, d), (6, 2).
+
+    Examples
+    --------
+    >>> ex = example_sequence()
+    >>> ex.tokens[:4], ex.q.shape, ex.v.shape
+    (('<s>', 'the', 'cat', 'sat'), (6, 8), (6, 2))
+    """
+    d = check_int(d, "d")
+    seed = check_int(seed, "seed", minimum=0)
+    rng = np.random.default_rng(seed)
+    n = len(EXAMPLE_TOKENS)
+    embed = rng.standard_normal((n, d))
+    w_q, w_k = rng.standard_normal((2, d, d)) / np.sqrt(d)
+    return ExampleSequence(
+        tokens=EXAMPLE_TOKENS,
+        length=EXAMPLE_LENGTH,
+        q=embed @ w_q,
+        k=embed @ w_k,
+        v=rng.standard_normal((n, 2)),
+    )
 
 
 @dataclass(frozen=True)
@@ -138,7 +205,7 @@ class SaturationScene:
     d: int
     weights_scaled: np.ndarray
     weights_unscaled: np.ndarray
-    curve: dict
+    curve: SaturationCurve
     mean_entropy_scaled: float
     mean_entropy_unscaled: float
     summary: str
@@ -174,10 +241,10 @@ def saturation_scene(d: int = 64, n_keys: int = 8, seed: int = 7) -> SaturationS
     curve = saturation_curve(dims, np.random.default_rng(seed + 1), n_keys=n_keys,
                              n_queries=100)
     at_d = dims.index(d)
-    mean_scaled = float(curve["entropy_scaled"][at_d])
-    mean_unscaled = float(curve["entropy_unscaled"][at_d])
+    mean_scaled = float(curve.entropy_scaled[at_d])
+    mean_unscaled = float(curve.entropy_unscaled[at_d])
     summary = (f"d = {d}: mean entropy {mean_scaled:.2f} bits with 1/sqrt(d), "
-               f"{mean_unscaled:.2f} bits without (max {curve['max_entropy']:.0f}); "
+               f"{mean_unscaled:.2f} bits without (max {curve.max_entropy:.0f}); "
                f"largest weight in this row {scaled.max():.2f} vs {unscaled.max():.2f}")
     return SaturationScene(
         d=d,

@@ -1,31 +1,31 @@
-"""Scenes of lesson 05: cross-entropy and its gradient, and a bigram model of names.
+"""Scenes of lesson 05: its toy data, cross-entropy and its gradient, and a bigram model of names.
 
-Three small maths helpers live here because only these figures need them:
-`squared_error_grad` (the loss that cross-entropy is compared with),
-`train_bigram_from_counts` (the trainer of :mod:`softmax_lessons.training`, fed the
-bigram counts instead of every pair) and `generate_names` (lesson 03's sampler,
-run until the end-of-name marker).
+The toy data: `make_blobs` (three clusters of 2-D points, one per class) and `TOY_TEXT`
+(a short text whose bigram table fits on a screen). One small helper lives here because
+only these figures need it: `generate_names` (lesson 03's sampler, run until the
+end-of-name marker).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..core import log_softmax, softmax
-from ..losses import cross_entropy, cross_entropy_grad, one_hot
+from ..core import softmax
+from ..losses import cross_entropy, cross_entropy_grad, one_hot, squared_error, squared_error_grad
 from ..sampling import sampling_probabilities
-from ..training import TrainingResult, bigram_counts, bigram_pairs
-from ..validation import check_int, check_rng, inverse_cdf
+from ..training import bigram_counts, bigram_pairs
+from ..validation import as_float_array, check_int, check_number, check_rng, inverse_cdf
 
 __all__ = [
     "CE_CLASSES",
     "CE_LOGITS",
     "GRID",
     "NAME_MARKER",
+    "TOY_TEXT",
     "CrossEntropyScene",
     "LossGradientScene",
     "NameBigrams",
@@ -33,12 +33,62 @@ __all__ = [
     "cross_entropy_scene",
     "generate_names",
     "loss_gradient_scene",
+    "make_blobs",
     "name_bigrams",
     "name_samples",
-    "squared_error",
-    "squared_error_grad",
-    "train_bigram_from_counts",
 ]
+
+# A short text with few letters, so that every bigram table fits on a screen.
+TOY_TEXT = (
+    "a banana and a bandana. ada and dan nab a cab. a bad band can ban a nabob. "
+    "ana can add an anna banana. dad and nan had a cabana. an abba band. "
+)
+
+
+def make_blobs(
+    rng: np.random.Generator,
+    n_per_class: int = 50,
+    centres: ArrayLike = ((-2.0, 0.0), (2.0, 0.0), (0.0, 3.0)),
+    spread: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points in 2-D around one centre per class, Gaussian with standard deviation `spread`.
+
+    Taught in 05.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The lesson's seeded generator.
+    n_per_class : int, default 50
+        Points drawn around each centre.
+    centres : array_like, shape (n_classes, n_dims)
+        One centre per class.
+    spread : float, default 1.0
+        Standard deviation of every coordinate around its centre.
+
+    Returns
+    -------
+    features : ndarray, shape (n_classes * n_per_class, n_dims)
+    labels : ndarray of int, shape (n_classes * n_per_class,)
+
+    Examples
+    --------
+    >>> features, labels = make_blobs(np.random.default_rng(0), n_per_class=4)
+    >>> features.shape, np.bincount(labels).tolist()
+    ((12, 2), [4, 4, 4])
+    """
+    check_rng(rng)
+    n_per_class = check_int(n_per_class, "n_per_class", hint="try 50")
+    spread = check_number(spread, "spread", positive=True)
+    centres = as_float_array(centres, name="centres")
+    if centres.ndim != 2 or centres.size == 0:
+        raise ValueError(
+            f"centres must be a non-empty 2-D array (n_classes, n_dims), got shape {centres.shape}"
+        )
+    labels = np.repeat(np.arange(len(centres)), n_per_class)
+    features = centres[labels] + spread * rng.normal(size=(labels.size, centres.shape[1]))
+    return features, labels
+
 
 CE_CLASSES = ("cat", "dog", "fox", "owl")
 
@@ -133,43 +183,6 @@ def cross_entropy_scene(
 # ---------------------------------------------------------------------------
 # Cross-entropy against squared error on the probabilities
 # ---------------------------------------------------------------------------
-
-
-def squared_error(x: ArrayLike, target: ArrayLike) -> float | np.ndarray:
-    """Squared error on the probabilities, ``sum_j (softmax(x)_j - y_j)^2``, one value per row.
-
-    Taught in 05 as the loss cross-entropy is compared with (it is the Brier score of
-    the prediction). `target` is one-hot or soft, shape of `x`.
-
-    Examples
-    --------
-    >>> round(float(squared_error([2.0, 1.0, 0.0], [1.0, 0.0, 0.0])), 4)
-    0.1801
-    """
-    p = softmax(x)
-    return np.sum((p - np.asarray(target, dtype=float)) ** 2, axis=-1)
-
-
-def squared_error_grad(x: ArrayLike, target: ArrayLike) -> np.ndarray:
-    """Gradient of `squared_error` with respect to the logits, row by row.
-
-    Taught in 05. By the chain rule it is ``J @ 2(p - y)`` with the softmax Jacobian
-    ``J = diag(p) - p p^T`` (symmetric), that is
-    ``2 p * ((p - y) - sum_j p_j (p_j - y_j))``. Every entry carries a factor ``p_i``
-    or the spread of ``p``, so it fades as the softmax saturates, even when the
-    prediction is wrong.
-
-    Examples
-    --------
-    >>> squared_error_grad([2.0, 1.0, 0.0], [1.0, 0.0, 0.0]).round(4)
-    array([-0.2396,  0.1955,  0.0441])
-    >>> f"{squared_error_grad([-20.0, 0.0], [1.0, 0.0])[0]:.1e}"   # badly wrong, no push
-    '-8.2e-09'
-    """
-    p = softmax(x)
-    residual = p - np.asarray(target, dtype=float)
-    spread = np.sum(p * residual, axis=-1, keepdims=True)
-    return 2 * p * (residual - spread)
 
 
 @dataclass(frozen=True)
@@ -314,65 +327,6 @@ def name_bigrams(names: Sequence[str]) -> NameBigrams:
                f"{int(np.count_nonzero(counts))} of {counts.size} possible pairs occur")
     return NameBigrams(alphabet=alphabet, previous=previous, following=following,
                        counts=counts, n_names=len(names), summary=summary)
-
-
-def train_bigram_from_counts(
-    counts: ArrayLike,
-    *,
-    steps: int = 200,
-    learning_rate: float = 0.5,
-    on_step: Callable[[int, float], None] | None = None,
-) -> TrainingResult:
-    """Gradient descent on a bigram model, computed from the count table alone.
-
-    Taught in 05. It takes the same steps as
-    ``train_softmax_regression(one_hot(previous), following, use_bias=False)`` on every
-    pair: with one-hot inputs the mean loss over the ``N`` pairs is
-    ``-sum(counts * log_softmax(W)) / N`` and its gradient for row ``c`` is
-    ``(n_c * softmax(W[c]) - counts[c]) / N``, where ``n_c`` is the row's total. The
-    pairs enter only through their counts, so one step costs a table's worth of work
-    instead of a pass over every pair.
-
-    Parameters
-    ----------
-    counts : array_like, shape (n_symbols, n_symbols)
-        From :func:`name_bigrams` or :func:`softmax_lessons.training.bigram_counts`.
-    steps, learning_rate, on_step
-        As in :func:`softmax_lessons.training.train_softmax_regression`.
-
-    Returns
-    -------
-    TrainingResult
-        ``weights`` (one row of logits per symbol), a zero ``bias`` and the losses.
-
-    Examples
-    --------
-    >>> counts = np.array([[3, 1], [2, 2]])
-    >>> result = train_bigram_from_counts(counts, steps=2000, learning_rate=5.0)
-    >>> softmax(result.weights).round(3)          # the rows become the frequencies
-    array([[0.75, 0.25],
-           [0.5 , 0.5 ]])
-    """
-    c = np.asarray(counts, dtype=float)
-    if c.ndim != 2 or c.shape[0] != c.shape[1] or np.any(c < 0) or c.sum() <= 0:
-        raise ValueError(f"counts must be a square table of counts >= 0 with at least one "
-                         f"pair, got shape {c.shape}; pass the table from name_bigrams")
-    steps = check_int(steps, "steps", minimum=0)
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
-    total = c.sum()
-    row_totals = c.sum(axis=1, keepdims=True)
-    weights = np.zeros_like(c)
-    losses = np.empty(steps + 1)
-    for step in range(steps + 1):
-        logp = log_softmax(weights)
-        losses[step] = -np.sum(c * logp) / total
-        if on_step is not None:
-            on_step(step, float(losses[step]))
-        if step == steps:
-            break
-        weights -= learning_rate * (row_totals * np.exp(logp) - c) / total
-    return TrainingResult(weights=weights, bias=np.zeros(c.shape[1]), losses=losses)
 
 
 def generate_names(

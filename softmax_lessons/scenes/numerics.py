@@ -87,29 +87,29 @@ def stability_scene(
     'ok'
     """
     limits = exp_limits(dtype)
-    dt = np.dtype(limits["dtype"])
+    dt = np.dtype(limits.dtype)
     x = (np.asarray(base, dtype=np.float64) + float(offset)).astype(dt)
     report = naive_softmax_report(x)
     stable = softmax(x)
     stable_sum = float(np.sum(stable, dtype=np.float64))
     shown = ", ".join(f"{float(v):g}" for v in x)
-    summary = (f"{dt.name}: logits ({shown}); exp overflows above {float(limits['overflow']):.4g}"
-               f" and underflows below {float(limits['underflow']):.4g}; "
-               f"naive: {report['status']}; stable sums to {stable_sum:.3f}")
+    summary = (f"{dt.name}: logits ({shown}); exp overflows above {float(limits.overflow):.4g}"
+               f" and underflows below {float(limits.underflow):.4g}; "
+               f"naive: {report.status}; stable sums to {stable_sum:.3f}")
     return StabilityScene(
         x=x,
         labels=list(labels),
         dtype=dt.name,
         offset=float(offset),
-        naive_p=report["p"],
-        naive_nan=report["nan"],
+        naive_p=report.p,
+        naive_nan=report.nan,
         predicted_nan=naive_nan_predicted(x),
-        naive_status=report["status"],
-        naive_warnings=report["warnings"],
+        naive_status=report.status,
+        naive_warnings=report.warnings,
         stable_p=stable,
         stable_sum=stable_sum,
-        overflow=limits["overflow"],
-        underflow=limits["underflow"],
+        overflow=limits.overflow,
+        underflow=limits.underflow,
         summary=summary,
     )
 

@@ -1,4 +1,5 @@
-"""Scenes of lesson 03: temperature, and the sampling playground."""
+"""Scenes of lesson 03: its example logits, temperature, the sampling playground, and the
+made-up over-confident classifier of the calibration section."""
 
 from __future__ import annotations
 
@@ -8,21 +9,41 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core import entropy, softmax
-from ..sampling import (
-    EXAMPLE_LOGITS,
-    EXAMPLE_VOCAB,
-    draw_counts,
-    sampling_probabilities,
-    temperature_path,
-)
+from ..sampling import draw_counts, sampling_probabilities, temperature_path
+from ..validation import check_int, check_number, check_rng, inverse_cdf
 
 __all__ = [
     "CURVE_TEMPERATURES",
+    "EXAMPLE_LOGITS",
+    "EXAMPLE_VOCAB",
+    "STORY_LOGITS",
+    "STORY_VOCAB",
     "SamplingScene",
     "TemperatureScene",
+    "overconfident_classifier",
     "sampling_scene",
     "temperature_scene",
 ]
+
+# The lesson's running example: scores of the next word in "The cat sat on the ___".
+EXAMPLE_VOCAB = ("mat", "sofa", "floor", "roof", "moon")
+EXAMPLE_LOGITS = np.array([3.0, 2.2, 1.5, 0.3, -1.0])
+
+# A toy next-token model for decoding: row i holds the logits of the token that
+# follows STORY_VOCAB[i]. "um" is a bad token: its most likely successor is itself.
+STORY_VOCAB = ("the", "cat", "sat", "on", "mat", "um", ".")
+STORY_LOGITS = np.array(
+    [
+        # the   cat   sat   on    mat   um    .
+        [-2.0, 2.0, -1.0, -2.0, 1.5, 0.0, -3.0],  # after "the"
+        [-2.0, -3.0, 2.0, 0.0, -2.0, 0.0, 0.5],  # after "cat"
+        [-1.0, -3.0, -3.0, 2.0, -2.0, 0.0, 1.0],  # after "sat"
+        [2.5, -2.0, -3.0, -3.0, -1.0, 0.0, -3.0],  # after "on"
+        [-1.0, -2.0, 0.5, -1.0, -3.0, 0.0, 1.5],  # after "mat"
+        [0.5, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0],  # after "um"
+        [2.0, 0.0, -2.0, -2.0, -2.0, 0.5, -3.0],  # after "."
+    ]
+)
 
 # The temperatures of the entropy curve: 0.05 to 20 on a log scale.
 CURVE_TEMPERATURES = np.geomspace(0.05, 20.0, 121)
@@ -182,3 +203,42 @@ def sampling_scene(
         max_gap=max_gap,
         summary=summary,
     )
+
+
+def overconfident_classifier(
+    rng: np.random.Generator,
+    n_samples: int = 2000,
+    n_classes: int = 5,
+    overconfidence: float = 2.5,
+    signal: float = 2.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Synthetic logits of an over-confident classifier, and the true labels.
+
+    Taught in 03 (the calibration section and its exercise). Each example gets
+    calibrated logits ``z`` (noise plus `signal` on one class) and a label drawn from
+    ``softmax(z)``, so ``softmax(z)`` is exactly calibrated by construction. The model
+    reports ``overconfidence * z``: the same argmax, but too sharp. Temperature scaling
+    should find ``T`` close to `overconfidence`.
+
+    Returns
+    -------
+    (logits, labels)
+        ``logits`` of shape (n_samples, n_classes), ``labels`` of shape (n_samples,).
+
+    Examples
+    --------
+    >>> x, labels = overconfident_classifier(np.random.default_rng(0), n_samples=4, n_classes=3)
+    >>> x.shape, labels.shape
+    ((4, 3), (4,))
+    """
+    check_rng(rng)
+    n_samples = check_int(n_samples, "n_samples")
+    n_classes = check_int(n_classes, "n_classes")
+    overconfidence = check_number(overconfidence, "overconfidence")
+    signal = check_number(signal, "signal")
+    z = rng.normal(size=(n_samples, n_classes))
+    favoured = rng.integers(n_classes, size=n_samples)
+    z[np.arange(n_samples), favoured] += signal
+    # Draw each label from softmax(z) by the inverse of its cumulative distribution.
+    labels = inverse_cdf(softmax(z), rng.random(n_samples))
+    return overconfidence * z, labels

@@ -4,7 +4,7 @@ Naive and stable softmax side by side; an offset slider adds the same constant t
 every logit and a dtype selector picks float16, float32 or float64. The naive
 column turns to NaN exactly where the measured limits of ``exp`` say it must.
 What is drawn is decided by :func:`stability_scene`, which the tests call; the
-figure is drawn once and updated in place (a :class:`~.live.LiveFigure`), and a line
+figure is laid out once and redrawn at every step (a :class:`~.live.LiveFigure`), and a line
 of text says what the naive formula did.
 """
 
@@ -16,7 +16,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 from ..numerics import DTYPES
-from ..plots.numerics import stability_columns, update_stability_columns
+from ..plots.numerics import stability_columns
 from ..plots.style import use_course_style
 from ..scenes.numerics import BASE_LOGITS, StabilityScene, stability_scene
 from .live import Explorer, LiveFigure, control_layout, line_html, toggle_buttons
@@ -69,16 +69,16 @@ def stability_explorer(
     use_course_style()
     fig, axes = plt.subplots(1, 2, figsize=(8, 3), sharey=True)
     stability_columns(first, axes=axes)
-    # Drawn once; every step below only changes its artists, and only they are redrawn.
+    # Laid out once; every step draws the columns again over the saved axes (live.redraw).
     live = LiveFigure(fig, moving="auto")
 
     def show() -> None:
         scene = scene_now()
         summary.value = line_html(_line(scene))
-        update_stability_columns(axes, scene)
+        stability_columns(scene, axes=axes)
 
     def update(change=None) -> None:
-        live.update(show)
+        live.redraw(show)
 
     slider.observe(update, names="value")
     picker.observe(update, names="value")

@@ -29,7 +29,8 @@ def progress_bar(steps: int, description: str = "training") -> Callable[[int, fl
     Examples
     --------
     >>> import numpy as np
-    >>> from softmax_lessons.training import make_blobs, train_softmax_regression
+    >>> from softmax_lessons.scenes import make_blobs
+    >>> from softmax_lessons.training import train_softmax_regression
     >>> features, labels = make_blobs(np.random.default_rng(0), n_per_class=5)
     >>> result = train_softmax_regression(features, labels, steps=3,
     ...                                   on_step=progress_bar(3, "demo"))  # bar on stderr

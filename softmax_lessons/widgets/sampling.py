@@ -27,11 +27,14 @@ from ..plots.sampling import (
     update_sampling_figure,
     update_temperature_figure,
 )
-from ..sampling import (
+from ..scenes.sampling import (
     EXAMPLE_LOGITS,
     EXAMPLE_VOCAB,
+    SamplingScene,
+    TemperatureScene,
+    sampling_scene,
+    temperature_scene,
 )
-from ..scenes.sampling import SamplingScene, TemperatureScene, sampling_scene, temperature_scene
 from .live import Explorer, LiveFigure, control_layout, line_html
 
 __all__ = [

@@ -4,7 +4,8 @@ One slider per logit of five named classes; the bar chart of the probabilities,
 the argmax, the entropy in bits and the sum follow every move, and a line of text
 gives the ratio of the two largest probabilities, exp of their logits' gap. What is
 drawn is decided by :func:`definition_scene`, which the tests call without a browser;
-the figure is drawn once and updated in place (a :class:`~.live.LiveFigure`).
+the figure is drawn once and redrawn on the same axes at every step (a
+:class:`~.live.LiveFigure`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 import ipywidgets as widgets
 import numpy as np
 
-from ..plots.softmax import explorer_bars, update_explorer_bars
+from ..plots.softmax import explorer_bars
 from ..plots.style import new_axes
 from ..scenes.softmax import CLASSES, DEFAULT_LOGITS, DefinitionScene, definition_scene
 from .live import Explorer, LiveFigure, control_layout, line_html
@@ -59,16 +60,16 @@ def definition_explorer(
     first = scene_now()
     summary.value = line_html(_line(first))
     ax = explorer_bars(first, ax=new_axes(figsize=(6.4, 3.2)))
-    # Drawn once; every step below only changes its artists, and only they are redrawn.
+    # Laid out once; every step draws the bars again over the saved axes (live.redraw).
     live = LiveFigure(ax.figure, moving="auto")
 
     def show() -> None:
         scene = scene_now()
         summary.value = line_html(_line(scene))
-        update_explorer_bars(ax, scene)
+        explorer_bars(scene, ax=ax)
 
     def update(change=None) -> None:
-        live.update(show)
+        live.redraw(show)
 
     for slider in sliders:
         slider.observe(update, names="value")
