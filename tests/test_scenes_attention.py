@@ -21,7 +21,6 @@ from softmax_lessons.plots.attention import (
     update_attention_figure,
     update_saturation_figure,
 )
-from softmax_lessons.scenes import EXAMPLE_LENGTH
 from softmax_lessons.scenes.attention import (
     SENTENCE_TOKENS,
     attention_scene,
