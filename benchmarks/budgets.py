@@ -129,8 +129,9 @@ def measure_widgets_here(steps: int = 20) -> list[dict]:
 
     def next_value(slider, direction):
         if isinstance(slider, ipywidgets.SelectionSlider):
+            # moved by index: its options may be (label, value) pairs
             index = slider.index + direction
-            return slider.options[index] if 0 <= index < len(slider.options) else None
+            return index if 0 <= index < len(slider.options) else None
         if isinstance(slider, ipywidgets.FloatLogSlider):
             value = slider.value * slider.base ** (direction * slider.step)
             low, high = slider.base ** slider.min, slider.base ** slider.max
@@ -158,7 +159,8 @@ def measure_widgets_here(steps: int = 20) -> list[dict]:
         if not sliders:
             results.append({"explorer": name, "slider": "(no slider)", "steps": 0})
         for slider in sliders:
-            start_value, direction, times = slider.value, 1, []
+            position = "index" if isinstance(slider, ipywidgets.SelectionSlider) else "value"
+            start_value, direction, times = getattr(slider, position), 1, []
             while len(times) < steps:
                 value = next_value(slider, direction)
                 if value is None:
@@ -167,9 +169,9 @@ def measure_widgets_here(steps: int = 20) -> list[dict]:
                     if value is None:
                         break  # a slider with a single position
                 t = time.perf_counter()
-                slider.value = value  # runs the observers: compute, draw, render
+                setattr(slider, position, value)  # runs the observers: compute, draw, render
                 times.append(time.perf_counter() - t)
-            slider.value = start_value
+            setattr(slider, position, start_value)
             results.append({
                 "explorer": name, "slider": slider.description or type(slider).__name__,
                 "steps": len(times),

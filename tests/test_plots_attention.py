@@ -8,7 +8,9 @@ from softmax_lessons.plots.attention import (
     attention_figure,
     attention_heatmap,
     heads_figure,
+    masked_cells,
     same_output_figure,
+    update_attention_figure,
 )
 from softmax_lessons.scenes.attention import (
     attention_scene,
@@ -40,6 +42,26 @@ def test_the_explorers_heatmap_labels_its_rows_and_columns_with_the_sentence():
     it, cat = scene.tokens.index("it"), scene.tokens.index("cat")
     assert texts[it * len(scene.tokens) + cat] == f"{scene.weights[it, cat]:.2f}"
     assert texts.count("x") == scene.n_masked
+
+
+def _grey_cells(ax):
+    """The (row, column) of every grey hatched square, from the collection's paths."""
+    squares = masked_cells(ax)
+    assert squares.get_hatch() == "///"
+    return sorted((round(v[:, 1].min() + 0.5), round(v[:, 0].min() + 0.5))
+                  for v in (path.vertices for path in squares.get_paths()))
+
+
+def test_grey_squares_cover_exactly_the_masked_cells_and_follow_the_mask():
+    both = attention_scene(causal=True, padding=True)
+    fig = attention_figure(both)
+    ax = fig.axes[0]
+    assert _grey_cells(ax) == sorted(map(tuple, np.argwhere(~both.mask).tolist()))
+    for causal, padding in ((False, True), (False, False), (True, False), (True, True)):
+        scene = attention_scene(causal=causal, padding=padding)
+        update_attention_figure(fig, scene)
+        assert _grey_cells(ax) == sorted(map(tuple, np.argwhere(~scene.mask).tolist()))
+        assert [t.get_text() for t in ax.texts].count("x") == scene.n_masked
 
 
 def test_heads_figure_draws_each_heads_weights_side_by_side():
