@@ -94,5 +94,8 @@ def test_lesson_05_trains_on_the_names_corpus_and_samples_from_it():
     for setting in ("T = 0.5", "T = 1", "T = 2", "top-k = 3", "top-p = 0.6"):
         assert re.search(rf"^{re.escape(setting)} +[a-z…]+ .*\| 100 names", outputs, re.M), setting
     assert "same weights after 5 steps: True" in outputs
+    # the prose says the points that lag are pairs seen once or twice, in rows that are not large
+    assert re.search(r"pairs lag by more than 0\.1: each seen 1 to 2 times, in a row of \d+ to "
+                     r"\d{2,3} pairs", outputs)
     prose = "\n".join(_markdown(LESSONS[1]))
     assert "nats" in prose and "KL" in prose and "maximum likelihood" in prose.lower()

@@ -81,3 +81,12 @@ def test_sections_are_numbered(name):
     numbered = [h for h in headings if re.match(r"\d+\. ", h)]
     assert [int(h.split(".")[0]) for h in numbered] == list(range(1, len(numbered) + 1))
     assert len(numbered) >= 5
+
+
+def test_lesson_06_says_within_one_standard_error_only_when_its_run_shows_it():
+    cells = _cells(LESSONS[1])
+    outputs = "".join("".join(o.get("text", "")) for c in cells if c["cell_type"] == "code"
+                      for o in c.get("outputs", []))
+    measured = float(re.search(r"largest gap [\d.]+ = ([\d.]+) standard errors", outputs).group(1))
+    if "within one standard error" in _markdown(LESSONS[1]):
+        assert measured <= 1.0

@@ -106,18 +106,26 @@ def test_committed_notebook_stores_no_widget_state(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_every_stored_widget_reads_as_plain_text_and_every_explorer_names_itself(path):
-    from softmax_lessons.widgets import RUN_TO_USE
+    from softmax_lessons.widgets import run_to_use_line
 
-    for output in outputs(read_nb(path)):
-        if WIDGET_VIEW not in output.get("data", {}):
-            continue
-        text = text_of(output)
-        assert "children=" not in text and not text.startswith(("VBox(", "HBox(")), (
-            f"{path.name} stores a widget repr as its text: {text[:60]!r}")
-        about = output.get("metadata", {}).get("softmax_lessons")
-        if about:
-            assert text == RUN_TO_USE
-            assert about["explorer"] and isinstance(about["arguments"], dict)
+    cells = read_nb(path)["cells"]
+    for i, cell in enumerate(cells):
+        for output in cell.get("outputs", []):
+            if WIDGET_VIEW not in output.get("data", {}):
+                continue
+            text = text_of(output)
+            assert "children=" not in text and not text.startswith(("VBox(", "HBox(")), (
+                f"{path.name} stores a widget repr as its text: {text[:60]!r}")
+            about = output.get("metadata", {}).get("softmax_lessons")
+            if about:
+                assert text in (run_to_use_line(True), run_to_use_line(False))
+                assert about["explorer"] and isinstance(about["arguments"], dict)
+                # a line that points at a static figure has one within a few cells
+                near = cells[max(0, i - 4):i + 5]
+                has_figure = any("image/png" in out.get("data", {})
+                                 for c in near for out in c.get("outputs", []))
+                assert (text == run_to_use_line(True)) == has_figure, (
+                    f"{path.name} cell {i}: {text!r}, static figure near it: {has_figure}")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
@@ -346,3 +354,12 @@ def test_page_loads_nothing_from_outside_the_site(site, path):
         parts = urlsplit(url)
         assert not parts.scheme and not parts.netloc, f"loads {url} from outside the site"
         assert (site / parts.path).is_file(), f"{url} is not in the site"
+
+
+def test_lesson_00_quotes_the_line_its_explorer_shows_before_it_runs():
+    from softmax_lessons.widgets import run_to_use_line
+
+    lesson = read_nb(ROOT / "notebooks" / "00_start_here.ipynb")
+    prose = "\n".join("".join(c["source"]) for c in lesson["cells"]
+                      if c["cell_type"] == "markdown")
+    assert f"*{run_to_use_line(has_figure=False)}*" in prose

@@ -11,7 +11,7 @@ import pytest
 from figure_helpers import image_pixels
 
 from softmax_lessons import widgets as explorers
-from softmax_lessons.widgets import RUN_TO_USE, Explorer, LiveFigure
+from softmax_lessons.widgets import FIGURE_NEAR, RUN_TO_USE, Explorer, LiveFigure
 
 # Every explorer of the lessons, built with no arguments as the lessons build them.
 EXPLORERS = ["start_here_check", "definition_explorer", "stability_explorer",
@@ -133,8 +133,11 @@ def _line(box):
 def test_before_its_cell_runs_an_explorer_reads_as_one_plain_line(name):
     box = getattr(explorers, name)()
     data, metadata = box._repr_mimebundle_()
-    assert data["text/plain"] == RUN_TO_USE
-    assert "\n" not in RUN_TO_USE and "VBox" not in RUN_TO_USE
+    line = data["text/plain"]
+    assert line.startswith(RUN_TO_USE) and "\n" not in line and "VBox" not in line
+    # the line promises a static figure only for an explorer that draws one
+    assert (FIGURE_NEAR in line) == (box.live is not None)
+    assert "figure" not in line.replace(FIGURE_NEAR, "")
     assert "application/vnd.jupyter.widget-view+json" in data
     about = metadata["softmax_lessons"]
     assert about["explorer"] == name

@@ -12,7 +12,7 @@ slider never stacks figures.
 
 An explorer's widget is an :class:`Explorer`: its controls, one line of text and its
 figure. A saved notebook opened before its cells run shows, in place of each explorer,
-the one line :data:`RUN_TO_USE` (its plain-text form), and an explorer can replay
+one line (its plain-text form, :func:`run_to_use_line`), and an explorer can replay
 itself as frames along its main control (:meth:`Explorer.frames`), which the course's
 static pages turn into a player that works without Python.
 """
@@ -37,20 +37,49 @@ from ..plots.style import describe_figure, fit_to_notebook
 from ..scenes.softmax import start_here_scene
 
 __all__ = [
+    "FIGURE_NEAR",
     "RUN_TO_USE",
     "Explorer",
     "Frame",
     "LiveFigure",
     "control_layout",
     "line_html",
+    "run_to_use_line",
     "start_here_check",
     "toggle_buttons",
 ]
 
 # What a notebook shows for an explorer before its cell has run (a saved notebook opened
 # in JupyterLab or on Binder, or read on GitHub): one plain line instead of a widget repr.
-RUN_TO_USE = ("Run this cell to use the explorer (in JupyterLab or on Binder); "
-              "the static figure next to it shows the same chart.")
+# Every explorer's line starts with RUN_TO_USE; :func:`run_to_use_line` ends it, pointing
+# at the static figure only for an explorer that draws one.
+RUN_TO_USE = "Run this cell to use the explorer (in JupyterLab or on Binder)"
+FIGURE_NEAR = "a static figure near it shows the same chart at fixed settings"
+
+
+def run_to_use_line(has_figure: bool) -> str:
+    """The line a notebook shows for an explorer before its cell has run.
+
+    Parameters
+    ----------
+    has_figure : bool
+        Whether the explorer draws a figure; only then does the line point at the
+        static figure the lesson shows near it.
+
+    Returns
+    -------
+    str
+        One plain line, starting with :data:`RUN_TO_USE`.
+
+    Examples
+    --------
+    >>> run_to_use_line(has_figure=False)
+    'Run this cell to use the explorer (in JupyterLab or on Binder).'
+    >>> run_to_use_line(has_figure=True).endswith("shows the same chart at fixed settings.")
+    True
+    """
+    return f"{RUN_TO_USE}; {FIGURE_NEAR}." if has_figure else f"{RUN_TO_USE}."
+
 
 # Controls share one width: long enough that a slider step is a few pixels, short enough
 # for a notebook's output area (848 px in a 1280 px window with the file browser open).
@@ -259,7 +288,8 @@ class Explorer(widgets.VBox):
     than a ``VBox``:
 
     - before its cell has run, a notebook shows its plain-text form, which is the
-      one line :data:`RUN_TO_USE` (not a list of widgets), and its output records
+      one line of :func:`run_to_use_line` (not a list of widgets), which points at
+      the static figure only when the explorer has one, and its output records
       which explorer it is (``metadata["softmax_lessons"]``), so the static pages
       can build it again;
     - :meth:`frames` replays it along its main control (`sweep`), for a player on a
@@ -303,7 +333,7 @@ class Explorer(widgets.VBox):
 
     def _repr_mimebundle_(self, **kwargs):
         data = super()._repr_mimebundle_(**kwargs)
-        data["text/plain"] = RUN_TO_USE
+        data["text/plain"] = run_to_use_line(has_figure=self.live is not None)
         about = {"explorer": self.explorer_name, "arguments": self.arguments}
         return data, {"softmax_lessons": about}
 
