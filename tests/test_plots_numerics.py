@@ -5,10 +5,9 @@ import pytest
 from figure_helpers import drawn_pixels, redrawn
 from numpy.testing import assert_allclose
 
-from softmax_lessons.numerics import SweepRecord, exp_limits, naive_breakdown
+from softmax_lessons.numerics import SweepRecord, exp_limits
 from softmax_lessons.plots.numerics import (
     exp_limits_chart,
-    nan_fraction_vs_offset,
     spacing_chart,
     stability_columns,
     two_sum_number_line,
@@ -60,18 +59,6 @@ def test_column_titles_name_the_dtype_and_the_offset_of_their_row():
                                                    axes=(left, right)))
     assert left.get_title().endswith("float64, offset -1000")
     assert right.get_title().endswith("float64, offset -1000")
-
-
-def test_nan_fraction_plot_draws_the_measured_lines_and_the_limits():
-    data = naive_breakdown([0.0, 1.0, -1.0], np.linspace(-1000, 1000, 41))
-    ax = nan_fraction_vs_offset(data)
-    measured = [line for line in ax.lines if line.get_label().startswith("float")]
-    assert len(measured) == 3
-    assert_allclose(measured[2].get_ydata(), data["float64"].nan_fraction)
-    edges = sorted(float(line.get_xdata()[0]) for line in ax.lines
-                   if line.get_linestyle() == ":" and len(line.get_xdata()) == 2)
-    expected = sorted(v for d in data.values() for v in (d.breaks_above, d.breaks_below))
-    assert_allclose(edges, expected)
 
 
 def test_limits_chart_spans_each_measured_range():

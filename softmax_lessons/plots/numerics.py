@@ -10,7 +10,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..numerics import ExpLimits, NaiveBreakdown, SweepRecord
+from ..numerics import ExpLimits, SweepRecord
 from ..scenes.numerics import SpacingScene, StabilityScene, TwoSumScene
 from .style import (
     LINESTYLES,
@@ -23,7 +23,6 @@ from .style import (
 
 __all__ = [
     "exp_limits_chart",
-    "nan_fraction_vs_offset",
     "spacing_chart",
     "stability_columns",
     "two_sum_number_line",
@@ -98,45 +97,6 @@ def _show_naive_column(ax: plt.Axes, naive: np.ndarray, nan: np.ndarray) -> None
             text.xy = text.xyann = (centre, value)  # point and text
             text.set(text=f"{value:.3f}", verticalalignment="bottom", fontsize=9,
                      fontweight="normal", bbox=None)
-
-
-def nan_fraction_vs_offset(
-    breakdown: dict[str, NaiveBreakdown], *, ax: plt.Axes | None = None
-) -> plt.Axes:
-    """Fraction of NaN outputs of the naive formula against the offset, one line per dtype.
-
-    Taught in 02. `breakdown` is the dict (dtype name to `NaiveBreakdown`) of
-    :func:`softmax_lessons.numerics.naive_breakdown`; dotted vertical lines mark
-    where the measured limits of ``exp`` say the formula must break.
-
-    Examples
-    --------
-    >>> data = {"float64": NaiveBreakdown(offsets=np.array([0.0, 800.0]),
-    ...                                   nan_fraction=np.array([0.0, 1.0]),
-    ...                                   breaks_above=708.8, breaks_below=-746.1)}
-    >>> ax = nan_fraction_vs_offset(data)
-    >>> ax.lines[0].get_label()
-    'float64 (measured)'
-    >>> plt.close("all")
-    """
-    ax = new_axes(ax, figsize=(7, 3.2))
-    for dtype, data in breakdown.items():
-        colour, style, marker = _DTYPE_STYLE[dtype]
-        ax.plot(data.offsets, data.nan_fraction, color=colour, linestyle=style,
-                linewidth=2, marker=marker, markevery=0.08,
-                label=f"{dtype} (measured)")
-    for dtype, data in breakdown.items():
-        colour, _, _ = _DTYPE_STYLE[dtype]
-        for edge in (data.breaks_above, data.breaks_below):
-            ax.axvline(edge, color=colour, linestyle=":", linewidth=1)
-    ax.plot([], [], color="grey", linestyle=":", label="limit of exp (measured)")
-    ax.set_xscale("symlog", linthresh=10)
-    ax.set_xlabel("offset added to every logit (no units; symlog scale)")
-    ax.set_ylabel("fraction of naive outputs = NaN")
-    ax.set_ylim(-0.05, 1.05)
-    ax.set_title("where the naive formula breaks, per dtype")
-    ax.legend(loc="center", fontsize=9)
-    return ax
 
 
 def exp_limits_chart(limits: list[ExpLimits], *, ax: plt.Axes | None = None) -> plt.Axes:
