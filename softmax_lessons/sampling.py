@@ -45,10 +45,8 @@ __all__ = [
     "sample_decode",
     "sampling_probabilities",
     "temperature_path",
-    "temperature_sample",
-    "top_k_sample",
-    "top_p_sample",
 ]
+
 
 def _as_logits_1d(x: ArrayLike) -> np.ndarray:
     arr = as_float_array(x)
@@ -324,59 +322,6 @@ def sample(
         size = check_int(size, "size", hint="use size=None for a single draw")
     tokens = _draw(p, rng, size)
     return int(tokens) if size is None else tokens
-
-
-def temperature_sample(
-    x: ArrayLike, rng: np.random.Generator, temperature: float = 1.0, size: int | None = None
-) -> int | np.ndarray:
-    """Sample from ``softmax(x / temperature)`` (no filtering). Taught in 03.
-
-    Examples
-    --------
-    >>> counts = np.bincount(temperature_sample([2.0, 1.0, 0.0], np.random.default_rng(1),
-    ...                                         0.05, size=100), minlength=3)
-    >>> counts.tolist()      # T = 0.05 is nearly greedy
-    [100, 0, 0]
-    """
-    return sample(x, rng, temperature=temperature, size=size)
-
-
-def top_k_sample(
-    x: ArrayLike,
-    top_k: int,
-    rng: np.random.Generator,
-    *,
-    temperature: float = 1.0,
-    size: int | None = None,
-) -> int | np.ndarray:
-    """Sample among the `top_k` most likely tokens only (renormalised). Taught in 03.
-
-    Examples
-    --------
-    >>> draws = top_k_sample([3.0, 2.0, 1.0, 0.0], 2, np.random.default_rng(0), size=500)
-    >>> sorted(set(draws.tolist()))
-    [0, 1]
-    """
-    return sample(x, rng, temperature=temperature, top_k=top_k, size=size)
-
-
-def top_p_sample(
-    x: ArrayLike,
-    top_p: float,
-    rng: np.random.Generator,
-    *,
-    temperature: float = 1.0,
-    size: int | None = None,
-) -> int | np.ndarray:
-    """Sample from the nucleus of mass `top_p` (renormalised). Taught in 03.
-
-    Examples
-    --------
-    >>> draws = top_p_sample([3.0, 2.0, 1.0, 0.0], 0.9, np.random.default_rng(0), size=500)
-    >>> sorted(set(draws.tolist()))
-    [0, 1, 2]
-    """
-    return sample(x, rng, temperature=temperature, top_p=top_p, size=size)
 
 
 def temperature_path(x: ArrayLike, temperatures: ArrayLike) -> np.ndarray:

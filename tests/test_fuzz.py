@@ -522,19 +522,12 @@ def _n_classes(args):
     return np.shape(np.asarray(args[0]))[-1]
 
 
-def sampling_call(data, *, with_k=False, with_p=False, keywords=True):
+def sampling_call(data):
     x = data.draw(logits_1d)
-    args = [x]
-    if with_k:
-        args.append(data.draw(st.one_of(sizes, st.just(10**20))))
-    if with_p:
-        args.append(data.draw(top_ps))
-    args.append(_rng(data.draw(rngs)))
-    kwargs = {"temperature": data.draw(temperatures), "size": data.draw(optional_sizes)}
-    if keywords and not with_k and not with_p:
-        kwargs["top_k"] = data.draw(st.one_of(optional_sizes, st.just(10**20)))
-        kwargs["top_p"] = data.draw(top_ps)
-    return tuple(args), kwargs
+    kwargs = {"temperature": data.draw(temperatures), "size": data.draw(optional_sizes),
+              "top_k": data.draw(st.one_of(optional_sizes, st.just(10**20))),
+              "top_p": data.draw(top_ps)}
+    return (x, _rng(data.draw(rngs))), kwargs
 
 
 def attention_qkv(data):
@@ -749,13 +742,6 @@ TARGETS = [
                       {}), ("p", "n_draws", "rng")),
     Target("sample", sampling.sample, sampling_call,
            ("x", "rng", "temperature", "top_k", "top_p", "size"), check_index(_n_classes)),
-    Target("temperature_sample", sampling.temperature_sample,
-           lambda d: sampling_call(d, keywords=False), ("x", "rng", "temperature", "size"),
-           check_index(_n_classes)),
-    Target("top_k_sample", sampling.top_k_sample, lambda d: sampling_call(d, with_k=True),
-           ("x", "top_k", "rng", "temperature", "size"), check_index(_n_classes)),
-    Target("top_p_sample", sampling.top_p_sample, lambda d: sampling_call(d, with_p=True),
-           ("x", "top_p", "rng", "temperature", "size"), check_index(_n_classes)),
     Target("temperature_path", sampling.temperature_path,
            pair(logits_1d, st.one_of(float_arrays(0, 1, 3), junk)), ("x", "temperature",
                                                                       "temperatures"),

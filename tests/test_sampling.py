@@ -17,9 +17,6 @@ from softmax_lessons.sampling import (
     sample_decode,
     sampling_probabilities,
     temperature_path,
-    temperature_sample,
-    top_k_sample,
-    top_p_sample,
 )
 from softmax_lessons.scenes import EXAMPLE_LOGITS, STORY_LOGITS, STORY_VOCAB
 
@@ -232,16 +229,16 @@ def test_draw_frequencies_match_the_target_distribution(temperature, top_k, top_
 
 def test_the_chi_square_check_rejects_draws_from_the_wrong_temperature():
     # Guard that the frequency test above has power: T = 1 draws are not T = 1.3 draws.
-    draws = temperature_sample(EXAMPLE_LOGITS, np.random.default_rng(5), 1.0, size=20_000)
+    draws = sample(EXAMPLE_LOGITS, np.random.default_rng(5), temperature=1.0, size=20_000)
     counts = np.bincount(draws, minlength=EXAMPLE_LOGITS.size)
     assert chi_square_p_value(counts, special.softmax(EXAMPLE_LOGITS / 1.3)) < 1e-6
 
 
 def test_top_k_and_top_p_samplers_draw_only_kept_tokens():
     rng = np.random.default_rng(7)
-    assert set(top_k_sample(EXAMPLE_LOGITS, 2, rng, size=2000).tolist()) == {0, 1}
+    assert set(sample(EXAMPLE_LOGITS, rng, top_k=2, size=2000).tolist()) == {0, 1}
     nucleus = filter_top_p(special.softmax(EXAMPLE_LOGITS), 0.8)
-    assert set(top_p_sample(EXAMPLE_LOGITS, 0.8, rng, size=2000).tolist()) == set(
+    assert set(sample(EXAMPLE_LOGITS, rng, top_p=0.8, size=2000).tolist()) == set(
         np.flatnonzero(nucleus).tolist())
 
 

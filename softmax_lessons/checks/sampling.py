@@ -605,7 +605,7 @@ outside the top-p nucleus of row 0; filter each row's probabilities with top-p b
             hint="draw with the rng you are given (rng.choice or rng.random), not np.random",
         )
     rules.enforce(
-        rules.calls_to(fn, {"sample_decode", "top_p_sample", "sample", "temperature_sample"}),
+        rules.calls_to(fn, {"sample_decode", "sample"}),
         "write the generation loop yourself (no sampling.sample_decode or sampling.sample)",
         hint="softmax of the last token's row, your top-p filter, then rng.choice",
     )
