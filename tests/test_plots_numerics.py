@@ -67,6 +67,8 @@ def test_limits_chart_spans_each_measured_range():
     for bar, d in zip(ax.patches, limits, strict=True):
         assert_allclose(bar.get_x(), float(d.underflow))
         assert_allclose(bar.get_x() + bar.get_width(), float(d.overflow))
+    assert ax.get_xscale() == "symlog"
+    assert "log scale on both sides of 0" in ax.get_xlabel()
 
 
 def test_ulp_sweep_marks_failures_on_the_fails_line():
@@ -144,4 +146,5 @@ def test_two_sum_number_line_puts_s_at_zero_and_the_exact_sum_at_err():
     assert s.get_xdata().tolist() == [0.0]
     assert exact.get_xdata().tolist() == [scene.err]
     assert "10000000000000001" in exact.get_label()
+    assert s.get_label() == "s = rounded a + b = 1e+16"
     assert any(t.get_text() == "err = 1.0" for t in ax.texts)

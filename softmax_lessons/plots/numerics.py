@@ -126,7 +126,7 @@ def exp_limits_chart(limits: list[ExpLimits], *, ax: plt.Axes | None = None) -> 
     ax.set_yticks(range(len(names)), names)
     ax.set_xscale("symlog", linthresh=10)
     ax.set_xlim(-3000, 3000)
-    ax.set_xlabel("input x of exp (symlog scale)")
+    ax.set_xlabel("input x of exp (log scale on both sides of 0, linear near 0)")
     ax.set_title("exp(x) is finite and non-zero only inside these bars (measured)")
     return ax
 
@@ -240,7 +240,7 @@ def spacing_chart(
 
 
 def two_sum_number_line(scene: TwoSumScene, *, ax: plt.Axes | None = None) -> plt.Axes:
-    """The floats around ``s = fl(a + b)``, the exact sum among them, and TwoSum's ``err``.
+    """The floats around ``s`` (``a + b`` rounded), the exact sum among them, and TwoSum's ``err``.
 
     Taught in 02 (going further). `scene` comes from
     :func:`softmax_lessons.scenes.numerics.two_sum_scene`. Positions are distances
@@ -260,7 +260,8 @@ def two_sum_number_line(scene: TwoSumScene, *, ax: plt.Axes | None = None) -> pl
     ax.plot(grid, np.zeros_like(grid), linestyle="none", marker="|", markersize=22,
             markeredgewidth=2, color=OKABE_ITO["black"], label="floats that exist here")
     ax.plot([0.0], [0.0], linestyle="none", marker="o", markersize=10,
-            color=OKABE_ITO["blue"], markeredgecolor="black", label=f"s = fl(a + b) = {scene.s!r}")
+            color=OKABE_ITO["blue"], markeredgecolor="black",
+            label=f"s = rounded a + b = {scene.s!r}")
     ax.plot([scene.err], [0.0], linestyle="none", marker="D", markersize=9,
             color=OKABE_ITO["orange"], markeredgecolor="black",
             label=f"exact a + b = {scene.exact}")
@@ -275,5 +276,6 @@ def two_sum_number_line(scene: TwoSumScene, *, ax: plt.Axes | None = None) -> pl
     ax.grid(False)
     ax.set_xlabel("distance from s")
     ax.set_title(f"a = {scene.a!r}, b = {scene.b!r}: the sum falls between two floats")
-    ax.legend(fontsize=9, loc="lower center", ncols=3, bbox_to_anchor=(0.5, -0.02))
+    ax.legend(fontsize=9, loc="lower center", ncols=3, bbox_to_anchor=(0.5, -0.02),
+              columnspacing=1.0, handletextpad=0.4)
     return ax
