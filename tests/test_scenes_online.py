@@ -3,6 +3,8 @@
 What each figure and explorer shows, computed without a browser.
 """
 
+import re
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -74,10 +76,21 @@ def test_speed_reading_computes_the_ratios_it_talks_about():
     assert r.steps_over_exp == pytest.approx(1.5)
     assert r.pass_ratio == 4.0
     assert r.blocks_over_steps == pytest.approx(0.75)
-    assert "4.0 x the time of np.max" in r.text
-    assert "1.5 x np.exp, for 4 x its passes (8 against 2)" in r.text
+    assert "4.00 x the time of np.max (4.00 ms against 1.00 ms), for 2 passes" in r.text
+    assert "1.50 x np.exp, for 4 x its passes (8 against 2)" in r.text
     assert "saved 25%" in r.text
-    assert "np.exp's 4.0 ms is about the least it could take here" in r.text
+    assert "np.exp's 4.00 ms is about the least it could take here" in r.text
+
+
+def test_each_printed_ratio_can_be_recomputed_from_the_printed_times():
+    # times that a lesson prints to two decimals in ms; the ratio it prints agrees with them
+    r = speed_reading(0.000874, 0.003312, 0.011401, 0.011123)
+    printed = re.search(r"took ([\d.]+) x the time of np\.max \(([\d.]+) ms against ([\d.]+) ms",
+                        r.lines[1])
+    ratio, t_exp, t_max = (float(g) for g in printed.groups())
+    assert (t_exp, t_max) == (3.31, 0.87)
+    # the most that rounding each of the three numbers to two decimals can move them apart
+    assert abs(ratio - t_exp / t_max) <= 0.005 + ratio * (0.005 / t_exp + 0.005 / t_max)
 
 
 def test_every_speed_sentence_is_stated_for_this_machine_and_this_run():

@@ -220,7 +220,9 @@ def speed_reading(
     (`passes_exp` passes), softmax as five NumPy calls on the whole array
     (`passes_steps` passes) and the package's blocked softmax, all measured in the
     same run. Each sentence compares two of them and picks its wording from the
-    numbers, so it stays true on a machine where they come out differently. A
+    numbers, so it stays true on a machine where they come out differently. Ratios
+    and times are printed to two decimals (times in ms), as the lesson prints its
+    timings, so a reader can recompute each ratio from the times. A
     fused kernel is not measured: np.exp's time is given as about the least it could take.
 
     Examples
@@ -246,8 +248,9 @@ def speed_reading(
     else:
         verdict = ("no more than its passes would cost at np.max's pace, so here np.exp is "
                    "held back by memory traffic rather than by arithmetic.")
-    lines.append(f"np.exp took {exp_over_max:.1f} x the time of np.max (one read) for "
-                 f"{passes_exp} passes: {verdict}")
+    lines.append(f"np.exp took {exp_over_max:.2f} x the time of np.max ({1e3 * t_exp:.2f} ms "
+                 f"against {1e3 * t_max:.2f} ms), for {passes_exp} passes against np.max's one "
+                 f"read: {verdict}")
     if steps_over_exp < 0.8 * pass_ratio:
         verdict = ("less than in proportion: only one of the five calls computes "
                    "exponentials, and the others cost little beyond their memory traffic.")
@@ -256,7 +259,7 @@ def speed_reading(
     else:
         verdict = ("more than in proportion: here the separate calls cost more than their "
                    "passes alone explain.")
-    lines.append(f"The five NumPy calls took {steps_over_exp:.1f} x np.exp, for "
+    lines.append(f"The five NumPy calls took {steps_over_exp:.2f} x np.exp, for "
                  f"{pass_ratio:.0f} x its passes ({passes_steps} against {passes_exp}), "
                  f"{verdict}")
     if blocks_over_steps < 0.95:
@@ -271,7 +274,7 @@ def speed_reading(
                  f"{blocks_over_steps:.2f} x the time of the five calls on the whole array: "
                  f"{verdict}")
     lines.append(f"A fused kernel would make {passes_exp} passes, as np.exp does, and compute "
-                 f"the same exponentials, so np.exp's {1e3 * t_exp:.1f} ms is about the least "
+                 f"the same exponentials, so np.exp's {1e3 * t_exp:.2f} ms is about the least "
                  "it could take here; no fused kernel was timed, so that is an estimate, not "
                  "a measurement.")
     return SpeedReading(exp_over_max=exp_over_max, steps_over_exp=steps_over_exp,
