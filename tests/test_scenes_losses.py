@@ -71,6 +71,14 @@ def test_loss_gradient_scene_refuses_bad_label():
         loss_gradient_scene(label=4)
 
 
+@pytest.mark.parametrize("scene", [cross_entropy_scene, loss_gradient_scene])
+def test_loss_scenes_name_a_label_that_is_not_a_class_index(scene):
+    with pytest.raises(ValueError, match=r"label must be an integer >= 0, got -1"):
+        scene(label=-1)
+    with pytest.raises(TypeError, match=r"label must be an integer >= 0, got 1\.5"):
+        scene(label=1.5)
+
+
 # -- a bigram model of names ----------------------------------------------------------
 
 

@@ -119,6 +119,21 @@ class CrossEntropyScene:
     summary: str
 
 
+def _logits_with_label(
+    x: Sequence[float], labels: Sequence[str], label: int
+) -> tuple[np.ndarray, list[str], int]:
+    """A scene's logits (a float copy), its class names and the true class, checked together."""
+    x = np.array(x, dtype=float)
+    labels = list(labels)
+    if x.shape != (len(labels),):
+        raise ValueError(f"need one logit per class: got {x.shape} logits for {len(labels)} "
+                         "labels")
+    label = check_int(label, "label", minimum=0)
+    if label >= len(labels):
+        raise ValueError(f"label must be in 0..{len(labels) - 1}, got {label}")
+    return x, labels, label
+
+
 def cross_entropy_scene(
     true_logit: float = 0.0,
     label: int = 0,
@@ -151,13 +166,7 @@ def cross_entropy_scene(
     >>> round(scene.loss, 4), scene.grad.round(3).tolist()
     (0.4076, [-0.335, 0.245, 0.09])
     """
-    x = np.array(x, dtype=float)
-    labels = list(labels)
-    if x.shape != (len(labels),):
-        raise ValueError(f"need one logit per class: got {x.shape} logits for {len(labels)} "
-                         "labels")
-    if not 0 <= label < len(labels):
-        raise ValueError(f"label must be in 0..{len(labels) - 1}, got {label}")
+    x, labels, label = _logits_with_label(x, labels, label)
     x[label] = float(true_logit)
     p = softmax(x)
     loss = cross_entropy(x, label)
@@ -230,13 +239,7 @@ def loss_gradient_scene(
     >>> scene.ce_grad.round(3), scene.se_grad.round(3)
     (array([-1. , -0.5]), array([-0. , -0.5]))
     """
-    x = np.array(x, dtype=float)
-    labels = list(labels)
-    if x.shape != (len(labels),):
-        raise ValueError(f"need one logit per class: got {x.shape} logits for {len(labels)} "
-                         "labels")
-    if not 0 <= label < len(labels):
-        raise ValueError(f"label must be in 0..{len(labels) - 1}, got {label}")
+    x, labels, label = _logits_with_label(x, labels, label)
     grid = np.asarray(grid, dtype=float)
     sweep = np.repeat(x[None, :], grid.size, axis=0)
     sweep[:, label] = grid
