@@ -171,9 +171,8 @@ def _user_exists(uid: int) -> bool:
     return True
 
 
-def _processes() -> dict[int, tuple[int, int, int]]:
-    """pid -> (parent pid, real uid, resident KiB), for every process we can read."""
-    table = {}
+def _statuses():
+    """(pid, fields of /proc/<pid>/status) for every process we can read."""
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -181,15 +180,22 @@ def _processes() -> dict[int, tuple[int, int, int]]:
             with open(f"/proc/{entry.name}/status", encoding="utf-8") as f:
                 status = f.read()
         except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            continue  # gone since the listing, or not ours to read
+        yield int(entry.name), dict(line.split(":", 1) for line in status.splitlines()
+                                    if ":" in line)
+
+
+def _processes() -> dict[int, tuple[int, int, int]]:
+    """pid -> (parent pid, real uid, resident KiB), for every process we can read."""
+    table = {}
+    for pid, fields in _statuses():
         try:
             ppid = int(fields["PPid"])
             uid = int(fields["Uid"].split()[0])
             rss = int(fields.get("VmRSS", "0 kB").split()[0])
         except (KeyError, ValueError, IndexError):
             continue
-        table[int(entry.name)] = (ppid, uid, rss)
+        table[pid] = (ppid, uid, rss)
     return table
 
 
@@ -333,16 +339,9 @@ def sandbox_environment() -> dict[str, str]:
 def _user_tasks(uid: int) -> int:
     """Processes and threads running as `uid` (what RLIMIT_NPROC counts)."""
     total = 0
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/status", encoding="utf-8") as f:
-                    status = f.read()
-            except OSError:
-                continue
-            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-            if fields.get("Uid", "").split()[:1] == [str(uid)]:
-                total += int(fields.get("Threads", "1").strip() or 1)
+    for _, fields in _statuses():
+        if fields.get("Uid", "").split()[:1] == [str(uid)]:
+            total += int(fields.get("Threads", "1").strip() or 1)
     return total
 
 
