@@ -128,6 +128,18 @@ def test_every_stored_widget_reads_as_plain_text_and_every_explorer_names_itself
                     f"{path.name} cell {i}: {text!r}, static figure near it: {has_figure}")
 
 
+COURSE_NOTEBOOKS = NOTEBOOKS + EXERCISES + sorted((ROOT / "solutions").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", COURSE_NOTEBOOKS,
+                         ids=[f"{p.parent.name}/{p.name}" for p in COURSE_NOTEBOOKS])
+def test_test_markers_are_cell_tags_never_comments_a_learner_reads(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        source = "".join(cell["source"])
+        assert "NBVAL" not in source, source.splitlines()[0]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_every_stored_figure_carries_a_text_alternative(path):
     for output in outputs(read_nb(path)):
