@@ -410,7 +410,8 @@ class Sandbox:
         with _LIVE_LOCK:
             _LIVE.add(self)
         self._messages: queue.Queue = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         threading.Thread(target=self._watch, daemon=True).start()
 
     def _unsandboxed_environment(self, env: dict[str, str]) -> dict[str, str]:
@@ -430,7 +431,10 @@ class Sandbox:
     def _read(self) -> None:
         stream = self.proc.stdout
         while True:
-            line = stream.readline(MAX_LINE + 1)
+            try:
+                line = stream.readline(MAX_LINE + 1)
+            except (OSError, ValueError):  # the pipe was closed under us by close()
+                line = b""
             if not line:
                 self._messages.put(None)
                 return
@@ -530,6 +534,9 @@ class Sandbox:
         self.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=10)
+        # Let the reader see the end of the pipe before it is closed: closing it in the
+        # middle of a read is a race (at worst a reader left past a second is cut off).
+        self._reader.join(timeout=1)
         for pipe in (self.proc.stdin, self.proc.stdout):
             with contextlib.suppress(OSError):
                 pipe.close()
